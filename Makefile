@@ -1,0 +1,83 @@
+# IAM Study Lab. `make help` lists the targets; README.md says which two matter.
+#
+# Every target that names a rule below with a `## description` shows up in `make help`
+# (tests/test_packaging.py checks that it does).
+
+PYTHON ?= python3
+VENV ?= .venv
+
+VENV_PYTHON := $(VENV)/bin/python
+# Commands that start other tools (nbgrader runs `alembic`, tests run `jupyter`) must find the
+# venv's copies first, without the caller activating the venv.
+WITH_VENV_PATH := PATH="$(abspath $(VENV))/bin:$$PATH"
+STAMP := $(VENV)/.installed
+START_NOTEBOOK := notebooks/00.00-start-here.ipynb
+# The folders `make lint` and `make format` look at (only those that exist yet).
+LINT_PATHS := $(wildcard src tests scripts notebooks benchmarks)
+
+.DEFAULT_GOAL := help
+.PHONY: help venv graphviz lab lint format test bench typecheck clean distclean
+
+help: ## List the targets with what they do
+	@echo "IAM Study Lab: make TARGET"
+	@echo
+	@awk 'BEGIN { FS = ":.*## " } /^[A-Za-z0-9_.-]+:.*## / { printf "  %-11s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@echo
+	@echo "Variables: PYTHON=$(PYTHON) (needs 3.11 or newer), VENV=$(VENV)"
+
+venv: $(STAMP) ## Create .venv with the package (editable) and its test and dev tools
+
+# The interpreter: refuse an old Python before making anything.
+$(VENV_PYTHON):
+	@if ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then \
+	  found=$$($(PYTHON) --version 2>/dev/null) || found="not a working Python"; \
+	  echo "error: PYTHON=$(PYTHON) is $$found; IAM Study Lab needs Python 3.11 or newer." >&2; \
+	  echo "       Install one, then for example: make venv PYTHON=python3.11" >&2; \
+	  exit 1; \
+	fi
+	@$(PYTHON) -m venv $(VENV) || { \
+	  rm -rf $(VENV); \
+	  echo "error: '$(PYTHON) -m venv' failed. On Debian/Ubuntu: sudo apt-get install python3-venv" >&2; \
+	  exit 1; }
+
+# Reinstalls whenever pyproject.toml changes. pip >= 25.1 reads PEP 735 dependency groups
+# (`--group`); the venv's pip is upgraded first, so the system pip's version does not matter.
+$(STAMP): pyproject.toml | $(VENV_PYTHON)
+	$(VENV_PYTHON) -m pip install --quiet --upgrade "pip>=25.1"
+	$(VENV_PYTHON) -m pip install --quiet --editable . --group dev
+	@touch $@
+
+graphviz: ## Make sure Graphviz's `dot` is installed (installs it with apt-get when root)
+	@bash scripts/ensure-graphviz.sh
+
+lab: venv graphviz ## Open the course in JupyterLab
+	@if [ -f "$(START_NOTEBOOK)" ]; then target="$(START_NOTEBOOK)"; \
+	elif [ -d notebooks ]; then target=notebooks/; else target=.; fi; \
+	if [ "$$(id -u)" -eq 0 ]; then root_flag=--allow-root; else root_flag=; fi; \
+	echo "$(VENV)/bin/jupyter lab $$root_flag $$target"; \
+	$(WITH_VENV_PATH) exec $(VENV)/bin/jupyter lab $$root_flag "$$target"
+
+lint: venv ## Check style: ruff check and ruff format --check (notebooks included)
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+
+format: venv ## Reformat the code and apply ruff's safe fixes
+	$(VENV)/bin/ruff format $(LINT_PATHS)
+	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
+
+test: venv graphviz ## Run lint, then the whole test suite
+	@$(MAKE) --no-print-directory lint
+	$(WITH_VENV_PATH) $(VENV_PYTHON) -m pytest
+
+bench: venv ## Run the benchmarks (benchmarks/bench_*.py) and print the machine they ran on
+	$(WITH_VENV_PATH) $(VENV_PYTHON) -m benchmarks
+
+typecheck: venv ## Type-check the package with mypy (strict)
+	$(VENV_PYTHON) -m mypy src
+
+clean: ## Remove caches and build output (keeps .venv)
+	find . -path ./$(VENV) -prune -o -type d \( -name __pycache__ -o -name .ipynb_checkpoints \) -prune -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache .mypy_cache .hypothesis build dist src/*.egg-info test-output test-results
+
+distclean: clean ## Remove everything `make` made, including .venv
+	rm -rf $(VENV)

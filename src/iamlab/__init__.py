@@ -1,0 +1,37 @@
+"""iamlab: a faithful, explainable model of AWS IAM for the IAM Study Lab course.
+
+>>> import iamlab
+>>> lab = iamlab.Lab.load("labs/coffee-shop.yaml")  # doctest: +SKIP
+>>> lab.evaluate("maria", "s3:GetObject", "arn:aws:s3:::coffee-recipes/latte.md").result  # doctest: +SKIP
+'Allowed'
+"""
+
+from iamlab.errors import (
+    AccessDeniedError,
+    ExpiredTokenError,
+    IamlabError,
+    PolicyError,
+    UnknownPrincipalError,
+    ValidationError,
+)
+from iamlab.model.evaluation import Decision, MatchedStatement
+from iamlab.model.lab import Lab
+from iamlab.model.policy import Policy, Statement
+from iamlab.model.sts import Credentials, Session
+
+__all__ = [
+    "AccessDeniedError",
+    "Credentials",
+    "Decision",
+    "ExpiredTokenError",
+    "IamlabError",
+    "Lab",
+    "MatchedStatement",
+    "Policy",
+    "PolicyError",
+    "Session",
+    "Statement",
+    "UnknownPrincipalError",
+    "ValidationError",
+]
+__version__ = "0.1.0"

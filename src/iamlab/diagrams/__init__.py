@@ -1,0 +1,16 @@
+"""Diagrams of the model: pure functions that return :class:`graphviz.Digraph` objects.
+
+They never render or write files; a notebook shows a returned graph directly, tests read its
+DOT ``.source``. All of them share one visual vocabulary, :mod:`iamlab.diagrams.style`.
+
+- :func:`account_map` — users, groups, roles, policies, trust and resource policies;
+- :func:`decision_path` — AWS's evaluation flow with the path one decision took;
+- :func:`assume_role_sequence` — caller → STS → temporary credentials → request;
+- :func:`cross_account` — the two sides of a cross-account request.
+"""
+
+from iamlab.diagrams import style
+from iamlab.diagrams.account_map import account_map
+from iamlab.diagrams.decision_path import decision_path
+
+__all__ = ["account_map", "decision_path", "style"]

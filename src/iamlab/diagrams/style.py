@@ -1,0 +1,245 @@
+"""One visual vocabulary for every iamlab diagram.
+
+- **Colours** come from the Okabe–Ito palette, which stays distinguishable for the common
+  kinds of colour blindness (https://jfly.uni-koeln.de/color/). Shapes are filled with a light
+  tint of a palette colour and written in a dark font, so a node reads the same on JupyterLab's
+  light and dark themes; the background is transparent; lines and the text beside them use a
+  mid grey that has enough contrast on white and on near-black.
+- **Shapes** say what a thing is (user, group, role, root user, service, policy, resource,
+  STS) and every node also says it in words, so nothing depends on colour alone.
+- **Outcomes** of a request are told apart by a marker (✔ / ✖ / ○), a word, a shape, a line
+  style and a colour: ``✔ Allowed`` (rounded box, solid), ``✖ Explicitly denied`` (octagon,
+  bold) and ``○ Implicitly denied`` (rounded box, dashed).
+- **Accessibility**: every diagram has a visible title (graph ``label``) and a one-sentence
+  description, kept as the graph's ``tooltip`` (Graphviz writes it into the SVG) and as the
+  DOT ``comment`` (the first line of the DOT source).
+
+The functions here only build :class:`graphviz.Digraph` objects; they never render files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Iterable, Mapping
+
+import graphviz
+
+# -- the Okabe–Ito palette --------------------------------------------------------------------
+
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+BLUISH_GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILION = "#D55E00"
+REDDISH_PURPLE = "#CC79A7"
+BLACK = "#000000"
+
+#: Lines and the text next to them: readable on white (4.5:1) and on JupyterLab's dark theme.
+LINE_GREY = "#777777"
+#: Text inside filled shapes.
+INK = "#1A1A1A"
+#: Account clusters and other "cards" that hold nodes.
+CARD = "#F4F4F4"
+#: Things a diagram pushes into the background (not reached, not in focus).
+DIM_FILL = "#EDEDED"
+DIM_INK = "#8C8C8C"
+DIM_LINE = "#BDBDBD"
+
+FONT = "Helvetica,Arial,sans-serif"
+
+
+def tint(colour: str, amount: float = 0.55) -> str:
+    """``colour`` mixed with white (``amount`` = the share of white): a light fill."""
+    value = colour.lstrip("#")
+    rgb = [int(value[i : i + 2], 16) for i in (0, 2, 4)]
+    mixed = [round(c + (255 - c) * amount) for c in rgb]
+    return "#" + "".join(f"{c:02X}" for c in mixed)
+
+
+# -- what each kind of thing looks like ---------------------------------------------------------
+
+#: Node attributes per kind of thing. The words in each node's label repeat the kind.
+KINDS: Mapping[str, Mapping[str, str]] = {
+    "user": {"shape": "box", "style": "rounded,filled", "fillcolor": tint(SKY_BLUE)},
+    "group": {"shape": "folder", "style": "filled", "fillcolor": tint(BLUE, 0.7)},
+    "role": {"shape": "hexagon", "style": "filled", "fillcolor": tint(ORANGE)},
+    "session": {"shape": "hexagon", "style": "filled,dashed", "fillcolor": tint(ORANGE, 0.7)},
+    "root": {"shape": "box", "style": "filled,bold", "peripheries": "2",
+             "fillcolor": tint(YELLOW, 0.35)},
+    "service": {"shape": "component", "style": "filled", "fillcolor": tint(REDDISH_PURPLE)},
+    "account": {"shape": "box3d", "style": "filled", "fillcolor": "#FFFFFF"},
+    "external": {"shape": "box", "style": "rounded,filled,dashed", "fillcolor": "#FFFFFF"},
+    "policy": {"shape": "note", "style": "filled", "fillcolor": "#FFFFFF"},
+    "boundary": {"shape": "note", "style": "filled,dashed", "fillcolor": "#FFFFFF"},
+    "resource": {"shape": "cylinder", "style": "filled", "fillcolor": tint(BLUISH_GREEN, 0.6)},
+    "sts": {"shape": "box3d", "style": "filled", "fillcolor": tint(BLUE, 0.6)},
+    "credentials": {"shape": "tab", "style": "filled", "fillcolor": tint(YELLOW, 0.45)},
+    "request": {"shape": "box", "style": "rounded,filled", "fillcolor": "#FFFFFF"},
+    "check": {"shape": "box", "style": "rounded,filled", "fillcolor": "#FFFFFF"},
+}
+
+#: How a kind is named in words (node captions, descriptions).
+KIND_WORDS: Mapping[str, str] = {
+    "user": "IAM user",
+    "group": "IAM group",
+    "role": "IAM role",
+    "session": "role session",
+    "root": "root user",
+    "service": "AWS service",
+    "account": "AWS account",
+    "external": "outside this lab",
+    "policy": "policy",
+    "boundary": "permissions boundary",
+    "resource": "resource",
+    "sts": "AWS STS",
+    "credentials": "temporary credentials",
+}
+
+# -- outcomes -------------------------------------------------------------------------------
+
+ALLOWED = "Allowed"
+IMPLICIT = "ImplicitlyDenied"
+EXPLICIT = "ExplicitlyDenied"
+
+#: Marker + words for each result: readable without colour.
+OUTCOME_TEXT: Mapping[str, str] = {
+    ALLOWED: "✔ Allowed",
+    IMPLICIT: "○ Implicitly denied",
+    EXPLICIT: "✖ Explicitly denied",
+}
+OUTCOME_COLOUR: Mapping[str, str] = {
+    ALLOWED: BLUISH_GREEN,
+    IMPLICIT: ORANGE,
+    EXPLICIT: VERMILION,
+}
+OUTCOME_NODE: Mapping[str, Mapping[str, str]] = {
+    ALLOWED: {"shape": "box", "style": "rounded,filled", "fillcolor": tint(BLUISH_GREEN)},
+    IMPLICIT: {"shape": "box", "style": "rounded,filled,dashed", "fillcolor": tint(ORANGE)},
+    EXPLICIT: {"shape": "octagon", "style": "filled,bold", "fillcolor": tint(VERMILION)},
+}
+
+#: Marks for one check on the way to a decision.
+PASS = "✔"
+FAIL = "✖"
+NONE = "∅"
+SKIP = "–"
+
+#: The path a request took: thick, blue (the palette's most neutral strong colour), solid.
+PATH = {"color": BLUE, "fontcolor": BLUE, "penwidth": "3", "style": "bold"}
+#: Edges off the path: thin, light grey, dashed.
+OFF_PATH = {"color": DIM_LINE, "fontcolor": DIM_INK, "penwidth": "1", "style": "dashed"}
+#: Node attributes that push a node into the background.
+DIMMED = {"fillcolor": DIM_FILL, "fontcolor": DIM_INK, "color": DIM_LINE}
+#: Node attributes that pick a node out (focus, the request's path).
+HIGHLIGHT = {"penwidth": "3", "color": BLUE}
+
+# -- building graphs --------------------------------------------------------------------------
+
+
+def new_graph(name: str, *, title: str, description: str, rankdir: str = "TB") -> graphviz.Digraph:
+    """A Digraph with the shared look, a visible title and a description for screen readers."""
+    graph = graphviz.Digraph(name=name, comment=one_line(description))
+    graph.attr(
+        label=title_label(title),
+        labelloc="t",
+        labeljust="l",
+        tooltip=plain(one_line(description)),
+        bgcolor="transparent",
+        fontname=FONT,
+        fontsize="16",
+        rankdir=rankdir,
+        nodesep="0.35",
+        ranksep="0.5",
+        pad="0.2",
+    )
+    graph.attr("node", fontname=FONT, fontsize="11", fontcolor=INK, color=LINE_GREY,
+               penwidth="1.2", margin="0.12,0.06")
+    graph.attr("edge", fontname=FONT, fontsize="10", fontcolor=LINE_GREY, color=LINE_GREY,
+               arrowsize="0.8")
+    return graph
+
+
+def account_cluster(account_id: str, name: str = "") -> graphviz.Digraph:
+    """The cluster (a light card) holding one account's nodes; add it with ``graph.subgraph``."""
+    sub = graphviz.Digraph(name=f"cluster_{safe_id(account_id or 'aws')}")
+    caption = f"account {account_id}" if account_id else "AWS"
+    if name:
+        caption = f"{name} ({caption})"
+    sub.attr(label=plain(caption), style="rounded,filled", fillcolor=CARD, color=LINE_GREY,
+             fontcolor=INK, fontname=FONT, fontsize="12", labeljust="l", margin="12",
+             tooltip=plain(f"Everything inside this box belongs to {caption}."))
+    return sub
+
+
+def node_attrs(kind: str, **extra: str) -> dict[str, str]:
+    """The attributes of a node of ``kind``, plus ``extra``."""
+    attrs = dict(KINDS.get(kind, KINDS["check"]))
+    attrs.update(extra)
+    return attrs
+
+
+# -- text -----------------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+def safe_id(*parts: str) -> str:
+    """A DOT node id from ``parts``: letters, digits and ``_`` only, never ambiguous.
+
+    ARNs cannot be node ids as they are (a colon in an edge end names a port), so characters
+    outside ``[A-Za-z0-9_]`` become ``_`` and, when any had to be replaced, a short hash of the
+    original keeps two different names from meeting.
+    """
+    cleaned = "_".join(_UNSAFE.sub("_", p) for p in parts)
+    if any(_UNSAFE.search(p) for p in parts):
+        cleaned += "_" + hashlib.sha1("|".join(parts).encode()).hexdigest()[:6]
+    return cleaned
+
+
+def node_id(kind: str, account: str, name: str) -> str:
+    """The node id diagrams use for a thing, e.g. ``node_id("user", "111122223333", "maria")``."""
+    return safe_id(kind, account, name)
+
+
+def plain(text: str) -> graphviz.quoting.NoHtml:
+    """``text`` as a plain (never HTML) DOT string, with backslashes kept literally."""
+    return graphviz.nohtml(text.replace("\\", "\\\\"))
+
+
+def lines(*rows: str) -> graphviz.quoting.NoHtml:
+    """A centred multi-line label from ``rows`` (empty rows are dropped)."""
+    return graphviz.nohtml("\\n".join(r.replace("\\", "\\\\") for r in rows if r))
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def title_label(title: str) -> str:
+    """The graph title as an HTML-like label on a light card (readable on any theme)."""
+    return (f'<<table border="0" cellborder="0" cellpadding="5" bgcolor="{CARD}">'
+            f'<tr><td><font color="{INK}"><b>{html.escape(title)}</b></font></td></tr></table>>')
+
+
+def shorten(items: Iterable[str], limit: int = 3, *, sep: str = ", ") -> str:
+    """``a, b, c +2 more``: keeps labels small."""
+    values = list(items)
+    shown = sep.join(values[:limit])
+    if len(values) > limit:
+        shown += f"{sep}+{len(values) - limit} more"
+    return shown
+
+
+def duration_words(seconds: float) -> str:
+    """``45 s``, ``12 min``, ``1 h 5 min``."""
+    whole = int(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes = whole // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"

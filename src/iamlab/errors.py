@@ -1,0 +1,45 @@
+"""The errors `iamlab` raises. Every one derives from :class:`IamlabError`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iamlab.model.evaluation import Decision
+
+
+class IamlabError(Exception):
+    """Base class of every error raised by iamlab."""
+
+
+class PolicyError(IamlabError, ValueError):
+    """A lab or a policy is malformed.
+
+    ``place`` is the path to the offending field, e.g.
+    ``users.maria.inline_policies.NoRefunds.Statement[1].Effect``; ``problem`` says what is wrong.
+    """
+
+    def __init__(self, place: str, problem: str) -> None:
+        self.place = place
+        self.problem = problem
+        super().__init__(f"{place}: {problem}" if place else problem)
+
+
+class ValidationError(IamlabError, ValueError):
+    """An API call was given a parameter AWS would reject (like STS's ValidationError)."""
+
+
+class AccessDeniedError(IamlabError):
+    """A request (such as sts:AssumeRole) was refused. ``decision`` says why."""
+
+    def __init__(self, message: str, decision: Decision | None = None) -> None:
+        self.decision = decision
+        super().__init__(message)
+
+
+class ExpiredTokenError(IamlabError):
+    """A session's temporary credentials were used after their expiration (AWS: ExpiredToken)."""
+
+
+class UnknownPrincipalError(IamlabError, LookupError):
+    """A principal, role or policy name that the lab does not contain."""

@@ -1,0 +1,1 @@
+"""The IAM model: policies, principals, labs, evaluation and STS sessions."""

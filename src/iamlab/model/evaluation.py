@@ -1,0 +1,403 @@
+"""How AWS decides a request: the policy evaluation logic of the IAM User Guide.
+
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+
+The order, as AWS documents it:
+
+1. **Deny evaluation** — an explicit ``Deny`` in any applicable policy (SCP, resource-based,
+   identity-based, permissions boundary, session policy) decides: ``ExplicitlyDenied``.
+2. **Service control policies** — every level of the organization (root, each OU, the
+   account) must allow the action, or it is implicitly denied. SCPs apply to every principal
+   of a member account, its root user included.
+3. **Resource-based policy** — within one account, an allow that names the caller directly
+   (an IAM user ARN or a role session ARN) is enough on its own; an allow that names a role ARN
+   is still limited by the role's permissions boundary and session policy; naming the account
+   delegates to its identity-based policies.
+4. **Identity-based policies** — otherwise an allow is needed here.
+5. **Permissions boundary** and 6. **session policy** — when present, they must allow too.
+
+Across accounts, both sides must allow: the caller's account (identity-based policies,
+boundary, session policy) and the resource's account (its resource-based policy).
+The root user has every permission in its own account, so only SCPs and explicit denies in
+resource-based policies limit it.
+
+Simplifications (said where learners read them): resource control policies, VPC endpoint
+policies, ACLs, service-linked roles, federated user sessions and the management account's
+exemption from SCPs are not modelled. Resource-based policies that name ``"*"`` are treated
+as naming the caller directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from iamlab.model.caller import Caller
+from iamlab.model.policy import Policy, Statement
+from iamlab.model.principals import AttachedPolicy
+
+Result = Literal["Allowed", "ImplicitlyDenied", "ExplicitlyDenied"]
+GrantKind = Literal["direct", "role", "account"]
+STEP_ORDER = ("deny", "scp", "resource", "identity", "permissions_boundary", "session")
+StepStatus = Literal["deny", "allow", "no-allow", "absent", "not-reached"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MatchedStatement:
+    """A statement that matched the request, and where it came from."""
+
+    source: AttachedPolicy
+    statement: Statement
+    grant: GrantKind | None = None  # for resource-based policies: how it named the caller
+
+    @property
+    def kind(self) -> str:
+        return self.source.kind
+
+    @property
+    def policy_name(self) -> str:
+        return self.source.name
+
+    @property
+    def owner(self) -> str:
+        return self.source.owner
+
+    @property
+    def effect(self) -> str:
+        return self.statement.effect
+
+    @property
+    def sid(self) -> str | None:
+        return self.statement.sid
+
+    def describe(self) -> str:
+        return f"{self.statement.effect} in {self.statement.label} of {self.source.title}"
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Step:
+    """One box of AWS's evaluation flow, and what happened there for this request."""
+
+    kind: str  # one of STEP_ORDER
+    status: StepStatus
+    note: str
+
+
+@dataclass(kw_only=True, slots=True, eq=False)
+class Decision:
+    """The outcome of one request, with everything needed to explain it.
+
+    ``result`` uses the IAM policy simulator's names: ``Allowed``, ``ImplicitlyDenied``,
+    ``ExplicitlyDenied``. ``decided_by`` names the policy kinds that decided.
+    """
+
+    result: Result
+    decided_by: tuple[str, ...]
+    statements: tuple[MatchedStatement, ...]
+    caller: Caller
+    action: str
+    resource: str
+    resource_account: str
+    context: Mapping[str, object]
+    resource_policy: AttachedPolicy | None = field(default=None, repr=False)
+    note: str = ""
+    status: Mapping[str, StepStatus] = field(default_factory=dict, repr=False)
+
+    @property
+    def allowed(self) -> bool:
+        return self.result == "Allowed"
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """AWS's evaluation flow, box by box, with what happened in each for this request."""
+        return tuple(Step(kind=k, status=self.status.get(k, "not-reached"), note="")
+                     for k in STEP_ORDER)
+
+    @property
+    def policies(self) -> tuple[AttachedPolicy, ...]:
+        """Every policy that applied to the request, in AWS's order."""
+        return _all_policies(self.caller, self.resource_policy)
+
+    @property
+    def principal(self) -> str:
+        return self.caller.arn
+
+    @property
+    def cross_account(self) -> bool:
+        return bool(self.caller.account) and self.caller.account != self.resource_account
+
+    def explain(self) -> str:
+        """Plain English: what was checked, in AWS's order, and why."""
+        from iamlab.model.explain import explain_decision
+
+        return explain_decision(self)
+
+    def __str__(self) -> str:
+        return f"{self.result}: {self.caller.arn} -> {self.action} on {self.resource}"
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        from iamlab.diagrams import decision_path
+
+        graph = decision_path(self)
+        return {"image/svg+xml": graph.pipe(format="svg", encoding="utf-8"),
+                "text/plain": str(self)}
+
+
+# -- statement matching ---------------------------------------------------------------------
+
+_CACHE: dict[tuple[int, str], tuple[Policy, tuple[Statement, ...]]] = {}
+
+
+def statements_for_action(policy: Policy, action: str) -> tuple[Statement, ...]:
+    """The statements of ``policy`` whose Action/NotAction covers ``action`` (memoised)."""
+    key = (id(policy), action)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is policy:
+        return hit[1]
+    found = tuple(s for s in policy.statements if s.matches_action(action))
+    if len(_CACHE) > 200_000:
+        _CACHE.clear()
+    _CACHE[key] = (policy, found)
+    return found
+
+
+def principal_grant(statement: Statement, caller: Caller) -> GrantKind | None:
+    """How a resource-based or trust policy statement's Principal names the caller, if it does."""
+    principals = statement.principals
+    if principals is None:
+        return None
+    if statement.not_principal:
+        return "direct" if not_principal_applies(statement, caller) else None
+    if principals.everyone:
+        return "direct"
+    if caller.kind == "service":
+        return "direct" if caller.name in principals.service else None
+    aws = principals.aws
+    if caller.arn in aws:
+        return "direct"
+    if caller.role_arn is not None and caller.role_arn in aws:
+        return "role"
+    if caller.account and caller.account_root in aws:
+        return "account"
+    return None
+
+
+def not_principal_applies(statement: Statement, caller: Caller) -> bool:
+    """Does a Deny with NotPrincipal apply to the caller?
+
+    It applies unless every identity AWS evaluates for the caller is listed: the user or
+    session ARN, the role ARN for a session, and the account. A caller with a permissions
+    boundary is always denied (access_policies_boundaries.html, "Important").
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+    """
+    principals = statement.principals
+    assert principals is not None
+    if principals.everyone:
+        return False
+    if caller.kind == "service":
+        return caller.name not in principals.service
+    if caller.boundary is not None:
+        return True
+    identities = {caller.arn}
+    if caller.role_arn:
+        identities.add(caller.role_arn)
+    if caller.kind != "root":
+        identities.add(caller.account_root)
+    return not identities <= principals.aws
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The statements of a caller's policies whose Action covers one action, by kind."""
+
+    scp_levels: tuple[tuple[tuple[AttachedPolicy, Statement], ...], ...]
+    identity: tuple[tuple[AttachedPolicy, Statement], ...]
+
+
+_PLANS: dict[tuple[int, str], tuple[Caller, _Plan]] = {}
+
+
+def _plan(caller: Caller, action: str) -> _Plan:
+    key = (id(caller), action)
+    hit = _PLANS.get(key)
+    if hit is not None and hit[0] is caller:
+        return hit[1]
+    levels = tuple(
+        tuple((a, st) for a in level for st in statements_for_action(a.policy, action))
+        for level in caller.scp_levels
+    )
+    others = [*caller.policies]
+    if caller.boundary is not None:
+        others.append(caller.boundary)
+    if caller.session_policy is not None:
+        others.append(caller.session_policy)
+    identity = tuple((a, st) for a in others for st in statements_for_action(a.policy, action))
+    plan = _Plan(scp_levels=levels, identity=identity)
+    if len(_PLANS) > 100_000:
+        _PLANS.clear()
+    _PLANS[key] = (caller, plan)
+    return plan
+
+
+def _matches(statement: Statement, resource: str, context: Mapping[str, object]) -> bool:
+    return statement.matches_resource(resource, context) and (
+        not statement.conditions or statement.matches_conditions(context))
+
+
+# -- the decision ---------------------------------------------------------------------------
+
+
+def evaluate_request(*, caller: Caller, action: str, resource: str, resource_account: str,
+                     resource_policy: AttachedPolicy | None,
+                     context: dict[str, object], resource_policy_required: bool = False
+                     ) -> Decision:
+    """Decide one request. ``context`` keys are lowercase and already complete.
+
+    ``resource_policy_required`` is for a role's trust policy: it must allow the caller even
+    within one account (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage-assume.html).
+    """
+    plan = _plan(caller, action)
+    matched: list[MatchedStatement] = []
+    level_allows: list[bool] = []
+    for level in plan.scp_levels:
+        allowed_here = False
+        for attached, statement in level:
+            if _matches(statement, resource, context):
+                matched.append(MatchedStatement(source=attached, statement=statement))
+                allowed_here = allowed_here or statement.effect == "Allow"
+        level_allows.append(allowed_here)
+    if resource_policy is not None:
+        for statement in statements_for_action(resource_policy.policy, action):
+            if not statement.matches_resource(resource, context):
+                continue
+            grant = principal_grant(statement, caller)
+            if grant is None:
+                continue
+            if statement.conditions and not statement.matches_conditions(context):
+                continue
+            matched.append(MatchedStatement(source=resource_policy, statement=statement,
+                                            grant=grant))
+    for attached, statement in plan.identity:
+        if _matches(statement, resource, context):
+            matched.append(MatchedStatement(source=attached, statement=statement))
+
+    result, decided_by, used, status = _decide(caller, matched, level_allows, resource_policy,
+                                               resource_account, resource_policy_required)
+    return Decision(result=result, decided_by=decided_by, statements=tuple(used),
+                    caller=caller, action=action, resource=resource,
+                    resource_account=resource_account, context=context,
+                    resource_policy=resource_policy, status=status)
+
+
+_Outcome = tuple[Result, tuple[str, ...], list[MatchedStatement], dict[str, StepStatus]]
+
+
+def _decide(caller: Caller, matched: list[MatchedStatement], level_allows: list[bool],
+            resource_policy: AttachedPolicy | None, resource_account: str,
+            required: bool) -> _Outcome:
+    """AWS's flow over the statements that matched: result, deciders, statements, steps."""
+    denies = [m for m in matched if m.statement.effect == "Deny"]
+    if denies:
+        kinds = tuple(k for k in STEP_ORDER if any(m.source.kind == k for m in denies))
+        return "ExplicitlyDenied", kinds, denies, {"deny": "deny"}
+
+    status: dict[str, StepStatus] = {"deny": "allow"}  # no explicit deny: the flow continues
+    if caller.scp_levels:
+        if not all(level_allows):
+            status["scp"] = "no-allow"
+            return "ImplicitlyDenied", ("scp",), [], status
+        status["scp"] = "allow"
+    else:
+        status["scp"] = "absent"
+    by_kind: dict[str, list[MatchedStatement]] = {
+        "scp": [], "resource": [], "identity": [], "permissions_boundary": [], "session": []}
+    for m in matched:
+        by_kind[m.source.kind].append(m)
+    scp_allows = by_kind["scp"]
+    res_allows = by_kind["resource"]
+    id_allows = by_kind["identity"]
+    b_allows = by_kind["permissions_boundary"]
+    s_allows = by_kind["session"]
+    boundary_ok = caller.boundary is None or bool(b_allows)
+    session_ok = caller.session_policy is None or bool(s_allows)
+    cross = caller.kind != "service" and caller.account != resource_account
+    status["resource"] = ("absent" if resource_policy is None
+                          else "allow" if res_allows else "no-allow")
+    status["permissions_boundary"] = ("absent" if caller.boundary is None
+                                      else "allow" if b_allows else "no-allow")
+    status["session"] = ("absent" if caller.session_policy is None
+                         else "allow" if s_allows else "no-allow")
+
+    if caller.kind == "root":
+        status["identity"] = "allow"
+        if not cross:
+            return "Allowed", ("root",), scp_allows, status
+        if res_allows:
+            return "Allowed", ("resource",), scp_allows + res_allows, status
+        return "ImplicitlyDenied", ("resource",), [], status
+
+    if caller.kind == "service":
+        status["identity"] = "absent"
+        if res_allows:
+            return "Allowed", ("resource",), res_allows, status
+        return "ImplicitlyDenied", ("resource",), [], status
+
+    status["identity"] = "allow" if id_allows else "no-allow"
+    via_identity = bool(id_allows) and boundary_ok and session_ok
+    filters = scp_allows + b_allows + s_allows
+    narrowed: tuple[str, ...] = ("permissions_boundary",) if not boundary_ok else ("session",)
+
+    if not cross and required and not res_allows:
+        by = ("resource",) if via_identity else ("identity", "resource")
+        return "ImplicitlyDenied", by, [], status
+    if not cross:
+        direct = [m for m in res_allows if m.grant == "direct"]
+        role_grant = [m for m in res_allows if m.grant == "role"]
+        if direct:
+            by = ("identity", "resource") if via_identity else ("resource",)
+            return "Allowed", by, scp_allows + direct + (id_allows if via_identity else []), status
+        if role_grant and boundary_ok and session_ok:
+            by = ("identity", "resource") if via_identity else ("resource",)
+            used = filters + role_grant + (id_allows if via_identity else [])
+            return "Allowed", by, used, status
+        if via_identity:
+            return "Allowed", ("identity",), filters + id_allows, status
+        if role_grant or id_allows:  # something allowed, but a filter said no
+            return "ImplicitlyDenied", narrowed, [], status
+        delegated = any(m.grant == "account" for m in res_allows)
+        by = (("identity", "resource") if resource_policy is not None and not delegated
+              else ("identity",))
+        return "ImplicitlyDenied", by, [], status
+
+    # cross-account: both sides must allow
+    resource_side = bool(res_allows)
+    if via_identity and resource_side:
+        return "Allowed", ("identity", "resource"), filters + id_allows + res_allows, status
+    if not resource_side and not id_allows:
+        return "ImplicitlyDenied", ("identity", "resource"), [], status
+    if not resource_side:
+        if boundary_ok and session_ok:
+            return "ImplicitlyDenied", ("resource",), [], status
+        return "ImplicitlyDenied", narrowed, [], status
+    if not id_allows:
+        return "ImplicitlyDenied", ("identity",), [], status
+    return "ImplicitlyDenied", narrowed, [], status
+
+
+def _all_policies(caller: Caller,
+                  resource_policy: AttachedPolicy | None) -> tuple[AttachedPolicy, ...]:
+    out: list[AttachedPolicy] = [p for level in caller.scp_levels for p in level]
+    if resource_policy is not None:
+        out.append(resource_policy)
+    out.extend(caller.policies)
+    if caller.boundary is not None:
+        out.append(caller.boundary)
+    if caller.session_policy is not None:
+        out.append(caller.session_policy)
+    return tuple(out)

@@ -1,0 +1,431 @@
+"""A lab: one or more AWS accounts with their users, groups, roles and resources.
+
+``Lab`` is the public entry point: load a lab, evaluate requests, assume roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from iamlab.errors import (
+    AccessDeniedError,
+    ExpiredTokenError,
+    PolicyError,
+    UnknownPrincipalError,
+    ValidationError,
+)
+from iamlab.model import arn as arns
+from iamlab.model import sts
+from iamlab.model.caller import Caller, unique_id
+from iamlab.model.evaluation import Decision, evaluate_request
+from iamlab.model.loader import build_accounts, read_lab_file
+from iamlab.model.policy import _SERVICE_PRINCIPAL, Policy, parse_policy
+from iamlab.model.principals import Account, AttachedPolicy, Resource, Role, User
+from iamlab.model.sts import Session
+
+PrincipalLike = str | Session
+_ASSUME_ROLE = "sts:AssumeRole"
+
+
+class Lab:
+    """AWS accounts to experiment with. Build it with :meth:`load` or :meth:`from_dict`."""
+
+    def __init__(self, accounts: Mapping[str, Account], resources: Mapping[str, Resource],
+                 *, title: str = "", source: str = "") -> None:
+        if not accounts:
+            raise PolicyError("accounts", "a lab needs at least one account")
+        self.accounts: Mapping[str, Account] = dict(accounts)
+        self.resources: Mapping[str, Resource] = dict(resources)
+        self.title = title
+        self.source = source
+        self.default_account: Account = next(iter(self.accounts.values()))
+        self._callers: dict[str, Caller] = {}
+        self._sessions: dict[str, Session] = {}
+        self._serial = 0
+        # resource lookups: longest listed prefix first
+        self._resource_keys = sorted(self.resources, key=len, reverse=True)
+        self._resource_memo: dict[str, Resource | None] = {}
+        self._resource_policies: dict[str, AttachedPolicy] = {}
+
+    # -- construction -----------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: str | Path) -> Lab:
+        """Load a lab from a YAML or JSON file."""
+        data = read_lab_file(path)
+        accounts, resources, title = build_accounts(data)
+        return cls(accounts, resources, title=title or Path(path).stem, source=str(path))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Lab:
+        """Build a lab from a mapping in the lab format (see DESIGN.md)."""
+        accounts, resources, title = build_accounts(data)
+        return cls(accounts, resources, title=title)
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def account(self, account_id: str | None = None) -> Account:
+        if account_id is None:
+            return self.default_account
+        try:
+            return self.accounts[account_id]
+        except KeyError:
+            raise UnknownPrincipalError(f"no account {account_id} in this lab (accounts: "
+                                        f"{', '.join(self.accounts)})") from None
+
+    def users(self) -> Iterator[User]:
+        for account in self.accounts.values():
+            yield from account.users.values()
+
+    def roles(self) -> Iterator[Role]:
+        for account in self.accounts.values():
+            yield from account.roles.values()
+
+    def user(self, name: str) -> User:
+        caller = self._resolve(name)
+        if caller.kind != "user":
+            raise UnknownPrincipalError(f"{name!r} is not an IAM user")
+        return self._find_user(caller.arn)
+
+    def role(self, name_or_arn: str, account: str | None = None) -> Role:
+        return self._find_role(name_or_arn, account or self.default_account.id)
+
+    def principal_names(self) -> list[str]:
+        """Names a learner can pick: users, roles (as role/NAME) and root, in lab order."""
+        out: list[str] = []
+        multi = len(self.accounts) > 1
+        for account in self.accounts.values():
+            here = account is self.default_account or not multi
+            out.extend(u.name if here else u.arn for u in account.users.values())
+            out.extend(f"role/{r.name}" if here else r.arn for r in account.roles.values())
+        out.append("root")
+        return out
+
+    def resource_for(self, resource_arn: str) -> Resource | None:
+        """The listed resource that covers ``resource_arn`` (itself or a parent), if any."""
+        if resource_arn in self._resource_memo:
+            return self._resource_memo[resource_arn]
+        found = self.resources.get(resource_arn)
+        if found is None:
+            for key in self._resource_keys:
+                if resource_arn.startswith(key) and resource_arn[len(key)] in "/:":
+                    found = self.resources[key]
+                    break
+        if len(self._resource_memo) > 50_000:
+            self._resource_memo.clear()
+        self._resource_memo[resource_arn] = found
+        return found
+
+    def _attached_resource_policy(self, listed: Resource | None) -> AttachedPolicy | None:
+        if listed is None or listed.policy is None:
+            return None
+        attached = self._resource_policies.get(listed.arn)
+        if attached is None:
+            attached = AttachedPolicy(kind="resource", name=listed.arn,
+                                      owner=f"resource {listed.arn}", policy=listed.policy)
+            self._resource_policies[listed.arn] = attached
+        return attached
+
+    def sessions(self) -> list[Session]:
+        return list(self._sessions.values())
+
+    # -- evaluation -------------------------------------------------------------------------
+
+    def evaluate(self, principal: PrincipalLike, action: str, resource: str, *,
+                 context: Mapping[str, object] | None = None,
+                 now: datetime | None = None) -> Decision:
+        """Decide whether ``principal`` may perform ``action`` on ``resource``."""
+        if not isinstance(action, str) or ":" not in action:
+            raise ValidationError(f"action {action!r} should look like service:ActionName, "
+                                  f"e.g. s3:GetObject")
+        if not isinstance(resource, str) or not (resource == "*" or resource.startswith("arn:")):
+            raise ValidationError(f"resource {resource!r} should be an ARN, e.g. "
+                                  f"arn:aws:s3:::coffee-recipes/latte.md")
+        now = _now(now)
+        caller = self._resolve(principal, now=now)
+        if caller.kind == "service":
+            raise ValidationError(f"{caller.name} is a service principal: services act by "
+                                  f"assuming a role (use assume_role), not directly")
+        listed = self.resource_for(resource)
+        res_account = (listed.account if listed and listed.account else
+                       _arn_account(resource) or caller.account)
+        resource_policy = self._attached_resource_policy(listed)
+        ctx = _request_context(caller, res_account, context, now)
+        return evaluate_request(caller=caller, action=action, resource=resource,
+                                resource_account=res_account, resource_policy=resource_policy,
+                                context=ctx)
+
+    def assume_role(self, caller: PrincipalLike, role: str, *, session_name: str = "iamlab",
+                    duration_seconds: int | None = None,
+                    session_policy: Mapping[str, Any] | str | None = None,
+                    context: Mapping[str, object] | None = None,
+                    now: datetime | None = None, external_id: str | None = None) -> Session:
+        """Call STS AssumeRole as ``caller``; return the new session or raise why not."""
+        now = _now(now)
+        who = self._resolve(caller, now=now, for_assume=True)
+        target = self._find_role(role, who.account or self.default_account.id)
+        check = sts.check_session_name(session_name)
+        chained = who.kind == "session"
+        duration = sts.check_duration(duration_seconds, target, chained=chained)
+        parsed_session_policy: Policy | None = None
+        if session_policy is not None:
+            sts.check_session_policy_size(session_policy)
+            parsed_session_policy = parse_policy(session_policy, name="session policy",
+                                                 kind="session", place="session_policy")
+        extra: dict[str, object] = dict(context or {})
+        extra.setdefault("sts:RoleSessionName", check)
+        if external_id is not None:
+            extra["sts:ExternalId"] = external_id
+        trust = AttachedPolicy(kind="resource", name="trust policy", owner=f"role {target.name}",
+                               policy=target.trust_policy)
+        if who.kind == "root":
+            decision = _root_cannot_assume(who, target)
+            raise AccessDeniedError(
+                f"the root user ({who.arn}) cannot assume a role: AWS denies AssumeRole with "
+                f"root user credentials. Sign in as an IAM user or role first.", decision)
+        ctx = _request_context(who, target.account, extra, now)
+        decision = evaluate_request(caller=who, action=_ASSUME_ROLE, resource=target.arn,
+                                    resource_account=target.account, resource_policy=trust,
+                                    context=ctx, resource_policy_required=True)
+        if not decision.allowed:
+            raise AccessDeniedError(
+                f"{who.arn} is not authorized to perform: sts:AssumeRole on resource: "
+                f"{target.arn} ({decision.result}; decided by "
+                f"{', '.join(decision.decided_by) or 'nothing'}). See .decision.explain().",
+                decision)
+        mfa = _truthy(ctx.get("aws:multifactorauthpresent"))
+        self._serial += 1
+        expires = now + timedelta(seconds=duration)
+        session_arn = arns.assumed_role_arn(target.account, target.name, check)
+        credentials = sts.make_credentials(target.arn, check, now, expires, self._serial)
+        session_caller = self._session_caller(target, session_arn, check, now, expires, mfa,
+                                              parsed_session_policy)
+        session = Session(arn=session_arn, role=target, session_name=check,
+                          credentials=credentials, issued_at=now, duration_seconds=duration,
+                          mfa_present=mfa, session_policy=parsed_session_policy,
+                          source_arn=who.arn, chained=chained, caller=session_caller)
+        self._sessions[session_arn] = session
+        return session
+
+    # -- resolving principals ---------------------------------------------------------------
+
+    def _resolve(self, principal: object, *, now: datetime | None = None,
+                 for_assume: bool = False) -> Caller:
+        if isinstance(principal, Session):
+            if now is not None and principal.is_expired(now):
+                raise ExpiredTokenError(
+                    f"ExpiredToken: the security token of session {principal.arn} expired at "
+                    f"{principal.expiration.isoformat()} (now: {now.isoformat()}); assume the "
+                    f"role again for new credentials")
+            return principal.caller
+        if not isinstance(principal, str) or not principal:
+            raise ValidationError(f"a principal is a user name, role/NAME, root, an ARN or a "
+                                  f"session, got {principal!r}")
+        cached = self._callers.get(principal)
+        if cached is not None:
+            return cached
+        caller = self._build_caller(principal, now=now, for_assume=for_assume)
+        if caller.kind != "session":
+            self._callers[principal] = caller
+        return caller
+
+    def _build_caller(self, text: str, *, now: datetime | None, for_assume: bool) -> Caller:
+        if text == "root":
+            return self._root_caller(self.default_account)
+        if _SERVICE_PRINCIPAL.match(text):
+            return Caller(kind="service", name=text, arn=text, account="",
+                          base_context={"aws:principalservicename": text})
+        if text.startswith("arn:"):
+            parsed = arns.parse_arn(text, "principal", allow_wildcards=False)
+            if parsed.service == "iam" and parsed.resource == "root":
+                return self._root_caller(self.account(parsed.account))
+            if parsed.service == "sts" and parsed.resource_type == "assumed-role":
+                session = self._sessions.get(text)
+                if session is None:
+                    raise UnknownPrincipalError(f"no session {text} in this lab: create it "
+                                                f"with lab.assume_role(...) first")
+                return self._resolve(session, now=now)
+            if parsed.service == "iam" and parsed.resource_type == "user":
+                return self._user_caller(self._find_user(text))
+            if parsed.service == "iam" and parsed.resource_type == "role":
+                return self._simulated_role_caller(self._find_role(text, parsed.account))
+            if parsed.service == "iam" and parsed.resource_type == "group":
+                raise ValidationError(f"{text} is a group: groups are not principals and "
+                                      f"cannot make requests; pick one of its users")
+            raise ValidationError(f"{text} is not a user, role, role session or root ARN")
+        kind, _, name = text.partition("/")
+        if name and kind == "role":
+            return self._simulated_role_caller(self._find_role(name, self.default_account.id))
+        if name and kind == "user":
+            text = name
+        elif name and kind == "group":
+            raise ValidationError(f"{text}: groups are not principals; pick one of its users")
+        matches = [a.users[text] for a in self.accounts.values() if text in a.users]
+        if len(matches) == 1:
+            return self._user_caller(matches[0])
+        if len(matches) > 1:
+            raise ValidationError(f"user name {text!r} exists in several accounts; use its ARN")
+        if any(text in a.groups for a in self.accounts.values()):
+            raise ValidationError(f"{text!r} is a group: groups are not principals and cannot "
+                                  f"make requests; pick one of its users")
+        if any(text in a.roles for a in self.accounts.values()):
+            raise ValidationError(f"{text!r} is a role: write role/{text} or assume it with "
+                                  f"lab.assume_role(...)")
+        known = ", ".join(u.name for u in self.users()) or "none"
+        raise UnknownPrincipalError(f"no user named {text!r} in this lab (users: {known})")
+
+    def _find_user(self, user_arn: str) -> User:
+        for account in self.accounts.values():
+            for user in account.users.values():
+                if user.arn == user_arn:
+                    return user
+        raise UnknownPrincipalError(f"no user {user_arn} in this lab")
+
+    def _find_role(self, ref: str, account_id: str) -> Role:
+        if not isinstance(ref, str) or not ref:
+            raise ValidationError(f"a role is a name, role/NAME or a role ARN, got {ref!r}")
+        if ref.startswith("arn:"):
+            parsed = arns.parse_arn(ref, "role", allow_wildcards=False)
+            if parsed.service != "iam" or parsed.resource_type != "role":
+                raise ValidationError(f"{ref} is not a role ARN")
+            account = self.account(parsed.account)
+            for role in account.roles.values():
+                if role.arn == ref or role.name == parsed.resource_name:
+                    return role
+            raise UnknownPrincipalError(f"no role {ref} in this lab")
+        name = ref.removeprefix("role/")
+        account = self.account(account_id)
+        if name in account.roles:
+            return account.roles[name]
+        known = ", ".join(account.roles) or "none"
+        raise UnknownPrincipalError(f"no role named {name!r} in account {account.id} "
+                                    f"(roles: {known}); for another account use the role ARN")
+
+    def _user_caller(self, user: User) -> Caller:
+        account = self.accounts[user.account]
+        policies = list(user.policies)
+        for group_name in user.groups:
+            policies.extend(account.groups[group_name].policies)
+        context: dict[str, object] = {
+            "aws:username": user.name,
+            "aws:userid": unique_id("AIDA", user.arn),
+            "aws:principalarn": user.arn,
+            "aws:principalaccount": user.account,
+            "aws:principaltype": "User",
+        }
+        context.update({f"aws:principaltag/{k.lower()}": v for k, v in user.tags.items()})
+        return Caller(kind="user", name=user.name, arn=user.arn, account=user.account,
+                      policies=tuple(policies), boundary=user.permissions_boundary,
+                      scp_levels=account.scp_levels, base_context=context)
+
+    def _root_caller(self, account: Account) -> Caller:
+        root = arns.root_arn(account.id)
+        context = {"aws:principalarn": root, "aws:principalaccount": account.id,
+                   "aws:principaltype": "Account", "aws:userid": account.id}
+        return Caller(kind="root", name="root", arn=root, account=account.id,
+                      scp_levels=account.scp_levels, base_context=context)
+
+    def _session_caller(self, role: Role, session_arn: str, session_name: str,
+                        issued: datetime, expires: datetime | None, mfa: bool,
+                        session_policy: Policy | None, *, simulated: bool = False) -> Caller:
+        account = self.accounts[role.account]
+        context: dict[str, object] = {
+            "aws:userid": f"{unique_id('AROA', role.arn)}:{session_name}",
+            "aws:principalarn": role.arn,
+            "aws:principalaccount": role.account,
+            "aws:principaltype": "AssumedRole",
+            "aws:tokenissuetime": _iso(issued),
+            "aws:multifactorauthpresent": mfa,
+        }
+        context.update({f"aws:principaltag/{k.lower()}": v for k, v in role.tags.items()})
+        attached = None
+        if session_policy is not None:
+            attached = AttachedPolicy(kind="session", name="session policy",
+                                      owner=f"session {session_name}", policy=session_policy)
+        return Caller(kind="session", name=f"{role.name}/{session_name}", arn=session_arn,
+                      account=role.account, role_arn=role.arn, policies=role.policies,
+                      boundary=role.permissions_boundary, session_policy=attached,
+                      scp_levels=account.scp_levels, base_context=context,
+                      expiration=expires, simulated=simulated)
+
+    def _simulated_role_caller(self, role: Role) -> Caller:
+        name = "iamlab-simulated"
+        return self._session_caller(role, arns.assumed_role_arn(role.account, role.name, name),
+                                    name, datetime(2000, 1, 1, tzinfo=UTC), None, False, None,
+                                    simulated=True)
+
+    # -- display ----------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{a.name} ({a.id}): {len(a.users)} users, {len(a.groups)} groups, "
+                           f"{len(a.roles)} roles" for a in self.accounts.values())
+        return f"<Lab {self.title or ''} — {counts}; {len(self.resources)} resources>"
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        from iamlab.diagrams import account_map
+
+        graph = account_map(self)
+        return {"image/svg+xml": graph.pipe(format="svg", encoding="utf-8"),
+                "text/plain": repr(self)}
+
+
+def _now(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    if not isinstance(now, datetime):
+        raise ValidationError(f"now must be a datetime, got {now!r}")
+    if now.tzinfo is None:
+        raise ValidationError("now must be timezone-aware, e.g. datetime(..., tzinfo=UTC)")
+    return now
+
+
+_LAST_ISO: list[tuple[datetime, str]] = []
+
+
+def _iso(moment: datetime) -> str:
+    """ISO 8601 in UTC, as AWS writes aws:CurrentTime (the last answer is remembered)."""
+    if _LAST_ISO and _LAST_ISO[0][0] == moment:
+        return _LAST_ISO[0][1]
+    text = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _LAST_ISO[:] = [(moment, text)]
+    return text
+
+
+def _arn_account(resource: str) -> str:
+    parts = resource.split(":", 5)
+    return parts[4] if len(parts) == 6 and arns.ACCOUNT_ID.match(parts[4]) else ""
+
+
+def _truthy(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def _request_context(caller: Caller, resource_account: str,
+                     extra: Mapping[str, object] | None, now: datetime) -> dict[str, object]:
+    ctx = caller.base_context.copy()
+    ctx["aws:currenttime"] = _iso(now)
+    ctx["aws:epochtime"] = int(now.timestamp())
+    if resource_account:
+        ctx["aws:resourceaccount"] = resource_account
+    if extra:
+        for key, value in extra.items():
+            if not isinstance(key, str):
+                raise ValidationError(f"context keys are strings, got {key!r}")
+            if isinstance(value, datetime):
+                value = _iso(value)
+            if value is None:
+                ctx.pop(key.lower(), None)
+            else:
+                ctx[key.lower()] = value
+    return ctx
+
+
+def _root_cannot_assume(caller: Caller, role: Role) -> Decision:
+    return Decision(result="ImplicitlyDenied", decided_by=("root",), statements=(),
+                    caller=caller, action=_ASSUME_ROLE, resource=role.arn,
+                    resource_account=role.account, context={},
+                    note="the root user cannot assume a role; AWS refuses AssumeRole called "
+                         "with root user credentials")

@@ -1,0 +1,211 @@
+"""The request simulator: pick who asks for what, toggle the context, see AWS's decision.
+
+>>> from iamlab import Lab
+>>> from iamlab.widgets import RequestSimulator
+>>> sim = RequestSimulator(Lab.load("labs/coffee-shop.yaml"), principal="maria")  # doctest: +SKIP
+>>> sim  # the last expression of a cell shows it                               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import ipywidgets as widgets
+
+from iamlab.errors import IamlabError
+from iamlab.model.evaluation import Decision
+from iamlab.model.lab import Lab
+from iamlab.model.matrix import known_actions, known_resources
+from iamlab.widgets.badges import error_box, pre, result_badge
+from iamlab.widgets.graphs import DiagramFormat, diagram_html
+
+_WIDE = widgets.Layout(width="46em")
+_LABELS = {"description_width": "9em"}
+
+
+def parse_time(text: str) -> datetime:
+    """``2026-11-28T09:00`` or ``...Z`` or ``...+01:00``; a time without a zone is UTC."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"time {text!r} is not an ISO date and time such as 2026-11-28T09:00:00Z"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def format_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def combobox(description: str, value: str, options: list[str], placeholder: str) -> Any:
+    """A text field with suggestions; any text is accepted (free text)."""
+    return widgets.Combobox(
+        value=value,
+        options=options,
+        description=description,
+        placeholder=placeholder,
+        ensure_option=False,
+        continuous_update=False,
+        layout=_WIDE,
+        style=_LABELS,
+    )
+
+
+class RequestSimulator(widgets.VBox):  # type: ignore[misc]
+    """Ask the lab one request at a time and see the decision, its explanation and its path.
+
+    The controls are public so that a notebook or a test can drive them:
+    ``principal``, ``action``, ``resource`` (text with suggestions), ``mfa``,
+    ``secure_transport`` (check boxes), ``source_ip`` and ``time`` (text). The views are
+    ``badge``, ``explanation`` and ``diagram``; ``decision`` is the last decision (``None``
+    when the input could not be evaluated, then ``error`` says why).
+
+    ``diagram_format="dot"`` shows the diagram's DOT source instead of drawing it.
+    """
+
+    def __init__(
+        self,
+        lab: Lab,
+        *,
+        principal: str | None = None,
+        action: str | None = None,
+        resource: str | None = None,
+        now: datetime | None = None,
+        diagram_format: DiagramFormat = "svg",
+    ) -> None:
+        self.lab = lab
+        self.diagram_format: DiagramFormat = diagram_format
+        self.decision: Decision | None = None
+        self.error = ""
+        self.diagram_source = ""
+        names = lab.principal_names()
+        actions = known_actions(lab)
+        resources = known_resources(lab)
+        moment = now if now is not None else datetime.now(UTC).replace(second=0, microsecond=0)
+
+        self.principal = combobox(
+            "Principal", principal or names[0], names, "a user, role/NAME, root or an ARN"
+        )
+        self.action = combobox(
+            "Action", action or (actions[0] if actions else ""), actions, "service:Action"
+        )
+        self.resource = combobox(
+            "Resource",
+            resource or (resources[0] if resources else ""),
+            resources,
+            "an ARN, e.g. arn:aws:s3:::bucket/key",
+        )
+        self.mfa = widgets.Checkbox(
+            value=False, description="signed in with MFA (aws:MultiFactorAuthPresent)", indent=False
+        )
+        self.secure_transport = widgets.Checkbox(
+            value=True, description="over HTTPS (aws:SecureTransport)", indent=False
+        )
+        self.source_ip = widgets.Text(
+            value="",
+            description="Source IP",
+            placeholder="empty: not in the request",
+            continuous_update=False,
+            style=_LABELS,
+        )
+        self.time = widgets.Text(
+            value=format_time(moment),
+            description="Time (UTC)",
+            continuous_update=False,
+            style=_LABELS,
+        )
+        self.badge = widgets.HTML()
+        self.explanation = widgets.HTML()
+        self.diagram = widgets.HTML()
+
+        controls = [self.principal, self.action, self.resource, self.source_ip, self.time]
+        for control in (*controls, self.mfa, self.secure_transport):
+            control.observe(self._changed, names="value")
+        context_row = widgets.HBox([self.mfa, self.secure_transport])
+        super().__init__(
+            [
+                widgets.HTML("<b>Request</b>"),
+                *controls[:3],
+                widgets.HTML("<b>Context</b>"),
+                context_row,
+                *controls[3:],
+                self.badge,
+                self.explanation,
+                self.diagram,
+            ]
+        )
+        self.add_class("iamlab-simulator")
+        self.refresh()
+
+    # -- what the controls say ------------------------------------------------------------
+
+    def context(self) -> dict[str, object]:
+        """The request context the controls describe (the time goes in as ``now``)."""
+        ctx: dict[str, object] = {
+            "aws:MultiFactorAuthPresent": bool(self.mfa.value),
+            "aws:SecureTransport": bool(self.secure_transport.value),
+        }
+        ip = self.source_ip.value.strip()
+        if ip:
+            ctx["aws:SourceIp"] = ip
+        return ctx
+
+    def now(self) -> datetime:
+        return parse_time(self.time.value)
+
+    # -- updating the views ---------------------------------------------------------------
+
+    def _changed(self, change: dict[str, Any]) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Evaluate the request the controls describe and update the views."""
+        try:
+            now = self.now()
+            decision = self.lab.evaluate(
+                self.principal.value.strip(),
+                self.action.value.strip(),
+                self.resource.value.strip(),
+                context=self.context(),
+                now=now,
+            )
+        except (IamlabError, ValueError) as exc:
+            self._show_error(str(exc))
+            return
+        self.decision = decision
+        self.error = ""
+        decided = ", ".join(decision.decided_by)
+        self.badge.value = result_badge(
+            decision.result, detail=f"decided by: {decided}" if decided else ""
+        )
+        self.explanation.value = pre(decision.explain())
+        self._show_diagram(decision)
+
+    def _show_error(self, message: str) -> None:
+        self.decision = None
+        self.error = message
+        self.badge.value = error_box(message)
+        self.explanation.value = ""
+        self.diagram.value = ""
+        self.diagram_source = ""
+
+    def _show_diagram(self, decision: Decision) -> None:
+        decision_path = _diagram_function("decision_path")
+        if decision_path is None:
+            self.diagram_source = ""
+            self.diagram.value = ""
+            return
+        graph = decision_path(decision)
+        self.diagram_source = graph.source
+        self.diagram.value = diagram_html(graph, self.diagram_format)
+
+
+def _diagram_function(name: str) -> Callable[..., Any] | None:
+    """A function of :mod:`iamlab.diagrams`, imported when first needed."""
+    from iamlab import diagrams
+
+    found: Callable[..., Any] | None = getattr(diagrams, name, None)
+    return found
