@@ -16,7 +16,8 @@ START_NOTEBOOK := notebooks/00.00-start-here.ipynb
 LINT_PATHS := $(wildcard src tests scripts notebooks benchmarks)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv graphviz lab lint format test bench typecheck clean distclean
+.PHONY: help venv graphviz lab lint format test bench typecheck clean distclean \
+	release autograde feedback examples report
 
 help: ## List the targets with what they do
 	@echo "IAM Study Lab: make TARGET"
@@ -71,6 +72,28 @@ test: venv graphviz ## Run lint, then the whole test suite
 
 bench: venv ## Run the benchmarks (benchmarks/bench_*.py) and print the machine they ran on
 	$(WITH_VENV_PATH) $(VENV_PYTHON) -m benchmarks
+
+# The graded course (docs/instructors.md). COURSE is the course directory (default: this
+# repository); BANK an instructor's private answer bank, which needs a COURSE outside the repo.
+COURSE ?= .
+BANK ?=
+ASSIGNMENT ?=
+COURSE_CMD := $(WITH_VENV_PATH) $(abspath $(VENV_PYTHON)) -m iamlab.course
+
+release: venv ## Build source/ from the answer banks and release/ with nbgrader (BANK=, COURSE=)
+	$(COURSE_CMD) release --course "$(COURSE)" $(if $(BANK),--bank "$(BANK)") $(ASSIGNMENT)
+
+autograde: venv ## Autograde submitted/ with each kernel in the bubblewrap sandbox (ASSIGNMENT=)
+	$(COURSE_CMD) autograde --course "$(COURSE)" $(ASSIGNMENT)
+
+feedback: venv ## Generate HTML feedback for the autograded submissions (ASSIGNMENT=)
+	$(COURSE_CMD) feedback --course "$(COURSE)" $(ASSIGNMENT)
+
+examples: venv ## Regenerate autograded/: example submissions graded, with their feedback
+	$(COURSE_CMD) examples --course .
+
+report: venv ## What the class gets wrong: per test and scenario, as CSV, markdown and a plot
+	$(COURSE_CMD) report --course "$(COURSE)"
 
 typecheck: venv ## Type-check the package with mypy (strict)
 	$(VENV_PYTHON) -m mypy src

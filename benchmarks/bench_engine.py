@@ -21,16 +21,20 @@ from benchmarks.labs import ACCOUNT, PARTNER, generated_lab, request_actions, re
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 
-def request_mix(lab: iamlab.Lab, data: dict[str, Any]) -> list[tuple[Any, str, str,
-                                                                     dict[str, object]]]:
+def request_mix(
+    lab: iamlab.Lab, data: dict[str, Any]
+) -> list[tuple[Any, str, str, dict[str, object]]]:
     """A fixed mix: users with and without boundaries, role sessions, cross-account, root."""
     mfa = {"aws:MultiFactorAuthPresent": True}
     sessions: list[iamlab.Session] = []
     for i in range(100):  # the first users that may assume some role, one session each
         for r in range(20):
             try:
-                sessions.append(lab.assume_role(f"user{i:03d}", f"Role{r:02d}",
-                                                session_name=f"s{i}", now=NOW, context=mfa))
+                sessions.append(
+                    lab.assume_role(
+                        f"user{i:03d}", f"Role{r:02d}", session_name=f"s{i}", now=NOW, context=mfa
+                    )
+                )
                 break
             except iamlab.AccessDeniedError:
                 continue
@@ -57,8 +61,9 @@ def request_mix(lab: iamlab.Lab, data: dict[str, Any]) -> list[tuple[Any, str, s
     return mix
 
 
-def decisions_per_second(lab: iamlab.Lab, mix: list[tuple[Any, str, str, dict[str, object]]],
-                         *, seconds: float = 3.0) -> tuple[float, dict[str, int]]:
+def decisions_per_second(
+    lab: iamlab.Lab, mix: list[tuple[Any, str, str, dict[str, object]]], *, seconds: float = 3.0
+) -> tuple[float, dict[str, int]]:
     outcomes: dict[str, int] = {}
     for caller, action, resource, context in mix:  # warm-up and the outcome mix
         result = lab.evaluate(caller, action, resource, context=context, now=NOW).result
@@ -95,13 +100,16 @@ def main() -> None:
     lab = iamlab.Lab.from_dict(data)
     mix = request_mix(lab, data)
     rate, outcomes = decisions_per_second(lab, mix)
-    print(f"decisions/s (one core, {len(mix)} distinct requests in the mix, "
-          f"outcomes {outcomes}): {rate:,.0f}   target >= 50,000")
+    print(
+        f"decisions/s (one core, {len(mix)} distinct requests in the mix, "
+        f"outcomes {outcomes}): {rate:,.0f}   target >= 50,000"
+    )
     explain_started = time.perf_counter()
     for caller, action, resource, context in mix:
         lab.evaluate(caller, action, resource, context=context, now=NOW).explain()
     per_explain = (time.perf_counter() - explain_started) / len(mix) * 1000
     print(f"decision + explain(): {per_explain:.2f} ms each (explanations are built on demand)")
     from_dict, from_file = load_seconds(1000)
-    print(f"1,000-user lab: {from_dict:.3f} s from a dict, {from_file:.3f} s from YAML   "
-          f"target < 1 s")
+    print(
+        f"1,000-user lab: {from_dict:.3f} s from a dict, {from_file:.3f} s from YAML   target < 1 s"
+    )

@@ -1,9 +1,12 @@
 """iamlab: a faithful, explainable model of AWS IAM for the IAM Study Lab course.
 
->>> import iamlab
->>> lab = iamlab.Lab.load("labs/coffee-shop.yaml")  # doctest: +SKIP
->>> lab.evaluate("maria", "s3:GetObject", "arn:aws:s3:::coffee-recipes/latte.md").result  # doctest: +SKIP
-'Allowed'
+Usage::
+
+    import iamlab
+    lab = iamlab.Lab.load("labs/coffee-shop.yaml")
+    decision = lab.evaluate("maria", "s3:GetObject", "arn:aws:s3:::coffee-recipes/latte.md")
+    decision.result      # "Allowed"
+    print(decision.explain())
 """
 
 from iamlab.errors import (

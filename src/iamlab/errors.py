@@ -43,3 +43,17 @@ class ExpiredTokenError(IamlabError):
 
 class UnknownPrincipalError(IamlabError, LookupError):
     """A principal, role or policy name that the lab does not contain."""
+
+
+def describe_type(value: object) -> str:
+    """How an error message names what it got: "an object", "a list", "a string", ..."""
+    names = {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        type(None): "null",
+        int: "a number",
+        float: "a number",
+    }
+    return names.get(type(value), type(value).__name__)

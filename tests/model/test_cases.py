@@ -10,7 +10,8 @@ of ``cases``. A case is one of three kinds:
   ``expect: {ok: true, expiration?, arn?, access_key_prefix?}`` or ``expect: {error: ...}``;
 - ``load``: a lab dict that must fail to load, ``expect: {error: ..., error_contains?}``.
 
-A principal written ``{session: <assume spec>}`` is first assumed, then used as the principal.
+A principal written ``{session: <assume spec>}`` is first assumed, then used as the principal
+(add ``by_arn: true`` to use the session's ARN string rather than the session object).
 When a request on a session gives no ``now``, the ``now`` of its assume spec is used, so that
 a session made "at 10:00" is also used at 10:00 rather than at the wall-clock time.
 
@@ -163,9 +164,13 @@ def _time(value: str | None) -> datetime | None:
 
 
 def _principal(lab: iamlab.Lab, spec: Any) -> Any:
-    """A principal as the engine takes it: a string, or a session made from an assume spec."""
+    """A principal as the engine takes it: a string, or a session made from an assume spec.
+
+    ``{session: spec, by_arn: true}`` passes the new session's ARN string instead of the object.
+    """
     if isinstance(spec, dict) and "session" in spec:
-        return _assume(lab, spec["session"])
+        session = _assume(lab, spec["session"])
+        return session.arn if spec.get("by_arn") else session
     return spec
 
 

@@ -8,7 +8,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_res
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,7 +23,7 @@ pattern = st.text(alphabet=ALPHABET, max_size=8)
 def reference_match(p: str, v: str) -> bool:
     """A slow, obviously-correct matcher to compare against."""
 
-    @lru_cache(maxsize=None)
+    @cache
     def go(i: int, j: int) -> bool:
         if i == len(p):
             return j == len(v)

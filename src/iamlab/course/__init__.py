@@ -4,7 +4,7 @@
 >>> answers = {"S01": ROLE}
 """
 
-from iamlab.course.grading import check
+from iamlab.course.grading import check, review
 from iamlab.course.labels import (
     ALLOWED,
     EXPLICITLY_DENIED,
@@ -24,4 +24,5 @@ __all__ = [
     "ROOT",
     "USER",
     "check",
+    "review",
 ]

@@ -28,8 +28,9 @@ def plain(value: object, name: str = "answer") -> Any:
     copy = _copy(value, name, 0, budget)
     text = json.dumps(copy, ensure_ascii=False, allow_nan=False, sort_keys=False)
     if len(text) > MAX_CHARS:
-        raise AnswerError(f"{name} is too large to grade ({len(text)} characters as JSON; "
-                          f"at most {MAX_CHARS})")
+        raise AnswerError(
+            f"{name} is too large to grade ({len(text)} characters as JSON; at most {MAX_CHARS})"
+        )
     return json.loads(text)
 
 
@@ -47,24 +48,29 @@ def _copy(value: object, where: str, depth: int, budget: list[int]) -> Any:
             raise AnswerError(f"{where}: {value!r} is not a finite number")
         return value
     if kind is list:
-        return [_copy(v, f"{where}[{i}]", depth + 1, budget)
-                for i, v in enumerate(value)]  # type: ignore[arg-type]
+        return [_copy(v, f"{where}[{i}]", depth + 1, budget) for i, v in enumerate(value)]  # type: ignore[arg-type]
     if kind is dict:
         out: dict[str, Any] = {}
         for k, v in value.items():  # type: ignore[attr-defined]
             if type(k) is not str:
-                raise AnswerError(f"{where}: key {_short(k)} is a {type(k).__name__}; "
-                                  f"use strings as keys (like \"S01\")")
+                raise AnswerError(
+                    f"{where}: key {_short(k)} is a {type(k).__name__}; "
+                    f'use strings as keys (like "S01")'
+                )
             out[k] = _copy(v, f"{where}[{k!r}]", depth + 1, budget)
         return out
     if kind is tuple:
         raise AnswerError(f"{where} is a tuple; use a list [...] instead")
     if isinstance(value, str | int | float | dict | list):
-        raise AnswerError(f"{where} is a {kind.__name__} (a subclass of "
-                          f"{kind.__mro__[1].__name__}); use a plain value, such as the "
-                          f"labels the course module provides")
-    raise AnswerError(f"{where} is a {kind.__name__}; answers are plain data: dicts, lists, "
-                      f"strings, numbers, True/False/None")
+        raise AnswerError(
+            f"{where} is a {kind.__name__} (a subclass of "
+            f"{kind.__mro__[1].__name__}); use a plain value, such as the "
+            f"labels the course module provides"
+        )
+    raise AnswerError(
+        f"{where} is a {kind.__name__}; answers are plain data: dicts, lists, "
+        f"strings, numbers, True/False/None"
+    )
 
 
 def _short(value: object) -> str:

@@ -43,8 +43,11 @@ class Verdict:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Verdict:
-        return cls(passed=data["passed"] is True, summary=str(data["summary"]),
-                   problems=tuple(str(p) for p in data.get("problems", ())))
+        return cls(
+            passed=data["passed"] is True,
+            summary=str(data["summary"]),
+            problems=tuple(str(p) for p in data.get("problems", ())),
+        )
 
 
 def fail(summary: str, *problems: str) -> Verdict:
@@ -53,8 +56,12 @@ def fail(summary: str, *problems: str) -> Verdict:
 
 def judge(kind: object, answer: object, key: object) -> Verdict:
     """Judge ``answer`` against ``key``; never raises."""
-    judges = {"labels": _labels, "label-shape": _label_shape, "policy": _policy,
-              "policy-shape": _policy_shape}
+    judges = {
+        "labels": _labels,
+        "label-shape": _label_shape,
+        "policy": _policy,
+        "policy-shape": _policy_shape,
+    }
     if not isinstance(kind, str) or kind not in judges:
         return fail(f"the grader has no check of kind {kind!r} (a broken test cell?)")
     if not isinstance(key, Mapping):
@@ -114,8 +121,10 @@ def _parse(answer: object, policy_kind: str) -> Verdict | None:
     import iamlab
 
     if not isinstance(answer, dict):
-        return fail(f"a policy is a dict like {{'Version': '2012-10-17', 'Statement': [...]}},"
-                    f" got {type(answer).__name__}")
+        return fail(
+            f"a policy is a dict like {{'Version': '2012-10-17', 'Statement': [...]}},"
+            f" got {type(answer).__name__}"
+        )
     try:
         iamlab.Policy.from_dict(answer, name="your policy", kind=policy_kind)  # type: ignore[arg-type]
     except iamlab.IamlabError as error:
@@ -163,8 +172,9 @@ def _policy(answer: object, key: Mapping[str, Any]) -> Verdict:
     for req in key.get("requests", ()):
         total += 1
         try:
-            decision = lab.evaluate(req["principal"], req["action"], req["resource"],
-                                    context=req.get("context") or None)
+            decision = lab.evaluate(
+                req["principal"], req["action"], req["resource"], context=req.get("context") or None
+            )
             allowed, result = decision.allowed, decision.result
         except iamlab.IamlabError as error:
             allowed, result = False, f"error: {error}"
@@ -172,8 +182,12 @@ def _policy(answer: object, key: Mapping[str, Any]) -> Verdict:
     for req in key.get("assume", ()):
         total += 1
         try:
-            lab.assume_role(req["caller"], req["role"], context=req.get("context") or None,
-                            external_id=req.get("external_id"))
+            lab.assume_role(
+                req["caller"],
+                req["role"],
+                context=req.get("context") or None,
+                external_id=req.get("external_id"),
+            )
             allowed, result = True, "Allowed"
         except iamlab.AccessDeniedError as error:
             allowed = False
@@ -182,13 +196,17 @@ def _policy(answer: object, key: Mapping[str, Any]) -> Verdict:
             allowed, result = False, f"error: {error}"
         _compare(problems, req, allowed, result, _describe(req, "caller"))
     if problems:
-        return Verdict(passed=False, summary=f"{total - len(problems)} of {total} requests "
-                       f"come out as they should", problems=tuple(problems))
+        return Verdict(
+            passed=False,
+            summary=f"{total - len(problems)} of {total} requests come out as they should",
+            problems=tuple(problems),
+        )
     return Verdict(passed=True, summary=f"all {total} requests come out as they should")
 
 
-def _compare(problems: list[str], req: Mapping[str, Any], allowed: bool, result: str,
-             text: str) -> None:
+def _compare(
+    problems: list[str], req: Mapping[str, Any], allowed: bool, result: str, text: str
+) -> None:
     want_allowed = req["expect"] == "allow"
     if allowed == want_allowed:
         return

@@ -30,10 +30,7 @@ ANSWER_MIME = "application/vnd.iamlab.answer+json"
 # The folder that holds the `iamlab` package, put first on the checker's sys.path (isolated
 # mode ignores PYTHONPATH, so a source checkout works as well as an installed package).
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
-_BOOT = (
-    "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from iamlab.course.check import main; main()"
-)
+_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from iamlab.course.check import main; main()"
 CHECK_TIMEOUT = 60
 
 
@@ -59,13 +56,19 @@ def run_isolated(kind: str, answer: object, key: dict[str, Any]) -> Verdict:
     try:
         done = subprocess.run(
             [sys.executable, "-I", "-c", _BOOT, _PACKAGE_PARENT],
-            input=request, capture_output=True, text=True, timeout=CHECK_TIMEOUT, env=env,
+            input=request,
+            capture_output=True,
+            text=True,
+            timeout=CHECK_TIMEOUT,
+            env=env,
             check=False,
         )
         return Verdict.from_dict(json.loads(done.stdout))
     except (OSError, ValueError, KeyError, TypeError, subprocess.SubprocessError) as error:
-        return fail(f"the checker could not run ({type(error).__name__}: {error}); "
-                    f"your answer was recorded and will be judged when it is graded")
+        return fail(
+            f"the checker could not run ({type(error).__name__}: {error}); "
+            f"your answer was recorded and will be judged when it is graded"
+        )
 
 
 def _record(payload: dict[str, Any]) -> None:
@@ -73,5 +76,17 @@ def _record(payload: dict[str, Any]) -> None:
         from IPython.display import display
     except ImportError:  # not in a kernel: nothing to record
         return
-    display({ANSWER_MIME: payload, "text/plain": f"<answer recorded: {payload['kind']}>"},
-            raw=True)
+    display({ANSWER_MIME: payload, "text/plain": f"<answer recorded: {payload['kind']}>"}, raw=True)
+
+
+def review(kind: str, answer: object, key: dict[str, Any] | None = None) -> None:
+    """Self-check: print what the checker says about ``answer`` (never raises, never graded)."""
+    from iamlab.course.checks import judge
+
+    try:
+        data = plain(answer)
+    except AnswerError as error:
+        print(f"✗ this answer cannot be graded: {error}")
+        return
+    verdict = judge(kind, data, key or {})
+    print(("✓ " if verdict.passed else "✗ ") + verdict.message())

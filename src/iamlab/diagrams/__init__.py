@@ -11,6 +11,14 @@ DOT ``.source``. All of them share one visual vocabulary, :mod:`iamlab.diagrams.
 
 from iamlab.diagrams import style
 from iamlab.diagrams.account_map import account_map
+from iamlab.diagrams.cross_account import cross_account
 from iamlab.diagrams.decision_path import decision_path
+from iamlab.diagrams.sequence import assume_role_sequence
 
-__all__ = ["account_map", "decision_path", "style"]
+__all__ = [
+    "account_map",
+    "assume_role_sequence",
+    "cross_account",
+    "decision_path",
+    "style",
+]

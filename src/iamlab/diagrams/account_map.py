@@ -20,7 +20,7 @@ With ``focus`` one principal (and what it touches) stands out and the rest is di
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import graphviz
@@ -93,56 +93,84 @@ def account_map(lab: Lab, *, focus: str | None = None) -> graphviz.Digraph:
 
 def _add_account(built: _Map, account: Account) -> None:
     aid = account.id
-    built.add(_Node(
-        id=style.node_id("root", aid, "root"), kind="root",
-        rows=("root user", "account owner"),
-        tooltip=f"The root user of account {aid}: signs in with the account's email address; "
-                f"has full access to the account. Not an IAM user.",
-        account=aid))
+    built.add(
+        _Node(
+            id=style.node_id("root", aid, "root"),
+            kind="root",
+            rows=("root user", "account owner"),
+            tooltip=f"The root user of account {aid}: signs in with the account's email address; "
+            f"has full access to the account. Not an IAM user.",
+            account=aid,
+        )
+    )
     members: dict[str, int] = {}
     for user in account.users.values():
         for group_name in user.groups:
             members[group_name] = members.get(group_name, 0) + 1
     for group in account.groups.values():
-        gid = built.add(_Node(
-            id=style.node_id("group", aid, group.name), kind="group",
-            rows=(group.name, f"IAM group · {_count(members.get(group.name, 0), 'member')}"),
-            tooltip=f"IAM group {group.name} ({group.arn}): its policies apply to every member. "
-                    f"A group is not a principal and cannot sign in.",
-            account=aid))
+        gid = built.add(
+            _Node(
+                id=style.node_id("group", aid, group.name),
+                kind="group",
+                rows=(group.name, f"IAM group · {_count(members.get(group.name, 0), 'member')}"),
+                tooltip=f"IAM group {group.name} ({group.arn}): its policies apply to every "
+                f"member. A group is not a principal and cannot sign in.",
+                account=aid,
+            )
+        )
         _add_policies(built, account, gid, group.policies, None)
     for user in account.users.values():
-        uid = built.add(_Node(
-            id=style.node_id("user", aid, user.name), kind="user",
-            rows=(user.name, "IAM user"),
-            tooltip=f"IAM user {user.name} ({user.arn})"
-                    + (f", tags: {dict(user.tags)}" if user.tags else ""),
-            account=aid))
+        uid = built.add(
+            _Node(
+                id=style.node_id("user", aid, user.name),
+                kind="user",
+                rows=(user.name, "IAM user"),
+                tooltip=f"IAM user {user.name} ({user.arn})"
+                + (f", tags: {dict(user.tags)}" if user.tags else ""),
+                account=aid,
+            )
+        )
         for group_name in user.groups:
             built.edge(uid, style.node_id("group", aid, group_name), "member", "member of")
         _add_policies(built, account, uid, user.policies, user.permissions_boundary)
     for role in account.roles.values():
         hours = style.duration_words(role.max_session_duration)
-        rid = built.add(_Node(
-            id=style.node_id("role", aid, role.name), kind="role",
-            rows=(role.name, f"IAM role · sessions up to {hours}"),
-            tooltip=f"IAM role {role.name} ({role.arn}): no long-term credentials; whoever its "
-                    f"trust policy allows can assume it for a session of up to {hours}.",
-            account=aid))
+        rid = built.add(
+            _Node(
+                id=style.node_id("role", aid, role.name),
+                kind="role",
+                rows=(role.name, f"IAM role · sessions up to {hours}"),
+                tooltip=f"IAM role {role.name} ({role.arn}): no long-term credentials; whoever its "
+                f"trust policy allows can assume it for a session of up to {hours}.",
+                account=aid,
+            )
+        )
         _add_policies(built, account, rid, role.policies, role.permissions_boundary)
     if account.scp_levels:
-        names = [f"{level[0].owner}: {style.shorten(p.name for p in level)}"
-                 for level in account.scp_levels if level]
-        built.add(_Node(
-            id=style.node_id("scp", aid, "scp"), kind="boundary",
-            rows=("Service control policies", *names),
-            tooltip="SCPs set the most that any principal of this account may do; every level "
-                    "of the organization must allow a request.",
-            account=aid))
+        names = [
+            f"{level[0].owner}: {style.shorten(p.name for p in level)}"
+            for level in account.scp_levels
+            if level
+        ]
+        built.add(
+            _Node(
+                id=style.node_id("scp", aid, "scp"),
+                kind="boundary",
+                rows=("Service control policies", *names),
+                tooltip="SCPs set the most that any principal of this account may do; every level "
+                "of the organization must allow a request.",
+                account=aid,
+            )
+        )
 
 
-def _add_policies(built: _Map, account: Account, owner_id: str,
-                  policies: Iterable[AttachedPolicy], boundary: AttachedPolicy | None) -> None:
+def _add_policies(
+    built: _Map,
+    account: Account,
+    owner_id: str,
+    policies: Iterable[AttachedPolicy],
+    boundary: AttachedPolicy | None,
+) -> None:
     inline: list[str] = []
     for attached in policies:
         if attached.managed:
@@ -151,34 +179,47 @@ def _add_policies(built: _Map, account: Account, owner_id: str,
         else:
             inline.append(attached.name)
     if inline:
-        nid = built.add(_Node(
-            id=f"{owner_id}__inline", kind="policy",
-            rows=("inline policies", *inline),
-            tooltip="Inline policies belong to one identity only and are deleted with it.",
-            account=account.id))
+        nid = built.add(
+            _Node(
+                id=f"{owner_id}__inline",
+                kind="policy",
+                rows=("inline policies", *inline),
+                tooltip="Inline policies belong to one identity only and are deleted with it.",
+                account=account.id,
+            )
+        )
         built.edge(owner_id, nid, "policy", "", arrowhead="none", style="dotted")
     if boundary is not None:
         if boundary.managed:
             bid = _managed_node(built, account, boundary)
         else:
-            bid = built.add(_Node(
-                id=f"{owner_id}__boundary", kind="boundary",
-                rows=("permissions boundary", "(inline document)"),
-                tooltip="A permissions boundary: the most this identity's policies can grant.",
-                account=account.id))
-        built.edge(owner_id, bid, "boundary", "permissions boundary", arrowhead="none",
-                   style="dashed")
+            bid = built.add(
+                _Node(
+                    id=f"{owner_id}__boundary",
+                    kind="boundary",
+                    rows=("permissions boundary", "(inline document)"),
+                    tooltip="A permissions boundary: the most this identity's policies can grant.",
+                    account=account.id,
+                )
+            )
+        built.edge(
+            owner_id, bid, "boundary", "permissions boundary", arrowhead="none", style="dashed"
+        )
 
 
 def _managed_node(built: _Map, account: Account, attached: AttachedPolicy) -> str:
     aid = account.id if attached.name in account.managed_policies else "aws"
     sids = [s.label for s in attached.policy.statements]
     caption = "customer managed policy" if aid != "aws" else "AWS managed policy"
-    return built.add(_Node(
-        id=style.node_id("policy", aid, attached.name), kind="policy",
-        rows=(attached.name, caption),
-        tooltip=f"{caption} {attached.name}: {style.shorten(sids, 6)}",
-        account=account.id if aid != "aws" else None))
+    return built.add(
+        _Node(
+            id=style.node_id("policy", aid, attached.name),
+            kind="policy",
+            rows=(attached.name, caption),
+            tooltip=f"{caption} {attached.name}: {style.shorten(sids, 6)}",
+            account=account.id if aid != "aws" else None,
+        )
+    )
 
 
 # -- trust policies -----------------------------------------------------------------------------
@@ -211,16 +252,24 @@ def _add_trust(built: _Map, role: Role) -> None:
             decision = lab.evaluate(user.arn, "sts:AssumeRole", role.arn)
             if _identity_side_allows(decision.steps):
                 label = "\n".join(["can assume", "(its policies allow it)", *dict.fromkeys(notes)])
-                built.edge(style.node_id("user", account_id, user.name), rid, "can-assume",
-                           label, style="dotted")
+                built.edge(
+                    style.node_id("user", account_id, user.name),
+                    rid,
+                    "can-assume",
+                    label,
+                    style="dotted",
+                )
 
 
 def _identity_side_allows(steps: Iterable[Step]) -> bool:
     """Do the caller's own policies (identity, boundary, session) let the request through?"""
     status = {s.kind: s.status for s in steps}
-    return (status.get("deny") != "deny" and status.get("identity") == "allow"
-            and status.get("permissions_boundary") != "no-allow"
-            and status.get("session") != "no-allow")
+    return (
+        status.get("deny") != "deny"
+        and status.get("identity") == "allow"
+        and status.get("permissions_boundary") != "no-allow"
+        and status.get("session") != "no-allow"
+    )
 
 
 def _count(n: int, word: str) -> str:
@@ -234,8 +283,12 @@ def _root_account(arn: str) -> str:
 
 def _effect_attrs(statement: Statement) -> dict[str, str]:
     if statement.effect == "Deny":
-        return {"color": style.VERMILION, "fontcolor": style.VERMILION, "penwidth": "2",
-                "style": "bold"}
+        return {
+            "color": style.VERMILION,
+            "fontcolor": style.VERMILION,
+            "penwidth": "2",
+            "style": "bold",
+        }
     return {}
 
 
@@ -245,23 +298,45 @@ def _principal_nodes(built: _Map, statement: Statement) -> list[str]:
     assert principals is not None
     out: list[str] = []
     if principals.everyone:
-        out.append(built.add(_Node(
-            id="anyone", kind="external", rows=("anyone (*)", "every principal"),
-            tooltip='Principal "*": every principal, in any account, and anonymous callers.',
-            account=None)))
+        out.append(
+            built.add(
+                _Node(
+                    id="anyone",
+                    kind="external",
+                    rows=("anyone (*)", "every principal"),
+                    tooltip='Principal "*": every principal, in any account, and anonymous '
+                    "callers.",
+                    account=None,
+                )
+            )
+        )
     for arn in sorted(principals.aws):
         out.append(_aws_principal_node(built, arn))
     for service in sorted(principals.service):
-        out.append(built.add(_Node(
-            id=style.node_id("service", "", service), kind="service",
-            rows=(service, "AWS service"),
-            tooltip=f"The AWS service {service}, acting as a principal.", account=None)))
+        out.append(
+            built.add(
+                _Node(
+                    id=style.node_id("service", "", service),
+                    kind="service",
+                    rows=(service, "AWS service"),
+                    tooltip=f"The AWS service {service}, acting as a principal.",
+                    account=None,
+                )
+            )
+        )
     for provider in sorted(principals.federated | principals.canonical_user):
-        out.append(built.add(_Node(
-            id=style.node_id("federated", "", provider), kind="external",
-            rows=(provider.rsplit("/", 1)[-1], "identity provider (federation)"),
-            tooltip=f"Federated principal {provider}: users signed in with this identity "
-                    f"provider.", account=None)))
+        out.append(
+            built.add(
+                _Node(
+                    id=style.node_id("federated", "", provider),
+                    kind="external",
+                    rows=(provider.rsplit("/", 1)[-1], "identity provider (federation)"),
+                    tooltip=f"Federated principal {provider}: users signed in with this identity "
+                    f"provider.",
+                    account=None,
+                )
+            )
+        )
     return out
 
 
@@ -271,17 +346,26 @@ def _aws_principal_node(built: _Map, arn: str) -> str:
     if account_id:
         if account_id in lab.accounts:
             name = lab.accounts[account_id].name
-            return built.add(_Node(
-                id=style.node_id("account", account_id, "account"), kind="account",
-                rows=(f"account {account_id}", "its IAM policies decide"),
-                tooltip=f"The account {name} ({account_id}) as a principal: the policy trusts "
-                        f"the account, which lets in those of its principals whose own IAM "
-                        f"policies allow it.", account=account_id))
-        return built.add(_Node(
-            id=style.node_id("account", account_id, "account"), kind="external",
-            rows=(f"account {account_id}", "outside this lab"),
-            tooltip=f"The AWS account {account_id}, which this lab does not describe.",
-            account=None))
+            return built.add(
+                _Node(
+                    id=style.node_id("account", account_id, "account"),
+                    kind="account",
+                    rows=(f"account {account_id}", "its IAM policies decide"),
+                    tooltip=f"The account {name} ({account_id}) as a principal: the policy trusts "
+                    f"the account, which lets in those of its principals whose own IAM "
+                    f"policies allow it.",
+                    account=account_id,
+                )
+            )
+        return built.add(
+            _Node(
+                id=style.node_id("account", account_id, "account"),
+                kind="external",
+                rows=(f"account {account_id}", "outside this lab"),
+                tooltip=f"The AWS account {account_id}, which this lab does not describe.",
+                account=None,
+            )
+        )
     for account in lab.accounts.values():
         for user in account.users.values():
             if user.arn == arn:
@@ -289,10 +373,15 @@ def _aws_principal_node(built: _Map, arn: str) -> str:
         for role in account.roles.values():
             if role.arn == arn:
                 return style.node_id("role", account.id, role.name)
-    return built.add(_Node(
-        id=style.node_id("external", "", arn), kind="external",
-        rows=(arn.split(":", 5)[-1], "outside this lab"),
-        tooltip=f"{arn}: a principal this lab does not describe.", account=None))
+    return built.add(
+        _Node(
+            id=style.node_id("external", "", arn),
+            kind="external",
+            rows=(arn.split(":", 5)[-1], "outside this lab"),
+            tooltip=f"{arn}: a principal this lab does not describe.",
+            account=None,
+        )
+    )
 
 
 # -- resources ----------------------------------------------------------------------------------
@@ -304,9 +393,15 @@ def _add_resources(built: _Map) -> None:
         name, kind = naming.resource_caption(resource.arn)
         caption = kind if resource.policy is not None else f"{kind} · no resource policy"
         account = resource.account if resource.account in lab.accounts else None
-        res_id = built.add(_Node(
-            id=style.node_id("resource", resource.account, resource.arn), kind="resource",
-            rows=(name, caption), tooltip=resource.arn, account=account))
+        res_id = built.add(
+            _Node(
+                id=style.node_id("resource", resource.account, resource.arn),
+                kind="resource",
+                rows=(name, caption),
+                tooltip=resource.arn,
+                account=account,
+            )
+        )
         if resource.policy is None:
             continue
         for statement in resource.policy.statements:
@@ -315,8 +410,9 @@ def _add_resources(built: _Map) -> None:
             mark = "✖ Deny" if statement.effect == "Deny" else "✔ Allow"
             if statement.not_principal:
                 mark += " everyone except these"
-            label = "\n".join([f"{mark} {naming.actions_caption(statement)}",
-                               *naming.condition_notes(statement)])
+            label = "\n".join(
+                [f"{mark} {naming.actions_caption(statement)}", *naming.condition_notes(statement)]
+            )
             for source in _principal_nodes(built, statement):
                 built.edge(source, res_id, "resource", label, **_effect_attrs(statement))
 
@@ -338,22 +434,27 @@ def _resolve_focus(built: _Map, focus: str) -> str:
         if account_id:
             candidates.append(style.node_id("root", account_id, "root"))
         for account in lab.accounts.values():
-            for kind, things in (("user", account.users), ("group", account.groups),
-                                 ("role", account.roles)):
+            for kind, things in (
+                ("user", account.users),
+                ("group", account.groups),
+                ("role", account.roles),
+            ):
                 for thing in things.values():
                     if thing.arn == text:
                         candidates.append(style.node_id(kind, account.id, thing.name))
     else:
         kind, _, name = text.partition("/")
-        kinds = [kind] if name and kind in ("user", "group", "role") else ["user", "group",
-                                                                            "role"]
+        kinds = [kind] if name and kind in ("user", "group", "role") else ["user", "group", "role"]
         name = name if name and kind in ("user", "group", "role") else text
         accounts = sorted(lab.accounts.values(), key=lambda a: a.id != default)
         for wanted in kinds:
             for account in accounts:
-                things = {"user": account.users, "group": account.groups,
-                          "role": account.roles}[wanted]
-                if name in things:
+                listing: dict[str, Mapping[str, object]] = {
+                    "user": account.users,
+                    "group": account.groups,
+                    "role": account.roles,
+                }
+                if name in listing[wanted]:
                     candidates.append(style.node_id(wanted, account.id, name))
             if candidates:
                 break
@@ -362,7 +463,8 @@ def _resolve_focus(built: _Map, focus: str) -> str:
         known = ", ".join(lab.principal_names())
         raise UnknownPrincipalError(
             f"focus={focus!r} names nothing in this lab; use a user name, user/NAME, "
-            f"group/NAME, role/NAME, root or an ARN (principals: {known})")
+            f"group/NAME, role/NAME, root or an ARN (principals: {known})"
+        )
     return found[0]
 
 
@@ -389,9 +491,11 @@ def _neighbourhood(built: _Map, focus_id: str) -> set[str]:
 def _draw(built: _Map, focus_id: str | None, keep: set[str] | None) -> graphviz.Digraph:
     lab = built.lab
     accounts = list(lab.accounts.values())
-    counts = (f"{sum(len(a.users) for a in accounts)} users, "
-              f"{sum(len(a.groups) for a in accounts)} groups, "
-              f"{sum(len(a.roles) for a in accounts)} roles and {len(lab.resources)} resources")
+    counts = (
+        f"{sum(len(a.users) for a in accounts)} users, "
+        f"{sum(len(a.groups) for a in accounts)} groups, "
+        f"{sum(len(a.roles) for a in accounts)} roles and {len(lab.resources)} resources"
+    )
     names = " and ".join(f"{a.name} ({a.id})" for a in accounts)
     title = f"Account map: {lab.title or lab.default_account.name}"
     focus_words = ""
@@ -399,12 +503,15 @@ def _draw(built: _Map, focus_id: str | None, keep: set[str] | None) -> graphviz.
         focus_node = built.nodes[focus_id]
         focus_name = focus_node.rows[0]
         title += f" — focus on {focus_name}"
-        focus_words = (f" {focus_name} and what it is connected to are highlighted; the rest "
-                       f"is dimmed.")
-    description = (f"Account map of {names}: {counts}. Arrows show group membership, attached "
-                   f"policies, who may assume each role (from its trust policy) and whom each "
-                   f"resource-based policy allows or denies.{focus_words}")
-    graph = style.new_graph("account_map", title=title, description=description, rankdir="LR")
+        focus_words = (
+            f" {focus_name} and what it is connected to are highlighted; the rest is dimmed."
+        )
+    description = (
+        f"Account map of {names}: {counts}. Arrows show group membership, attached "
+        f"policies, who may assume each role (from its trust policy) and whom each "
+        f"resource-based policy allows or denies.{focus_words}"
+    )
+    graph = style.new_graph(title=title, description=description, rankdir="LR")
     graph.attr(ranksep="0.7", newrank="true")
 
     def attrs_for(node: _Node) -> dict[str, str]:
@@ -423,16 +530,19 @@ def _draw(built: _Map, focus_id: str | None, keep: set[str] | None) -> graphviz.
     clusters = {a.id: style.account_cluster(a.id, a.name) for a in accounts}
     for node in built.nodes.values():
         target = clusters.get(node.account) if node.account else None
-        (target if target is not None else graph).node(node.id, label_for(node),
-                                                       **attrs_for(node))
+        (target if target is not None else graph).node(node.id, label_for(node), **attrs_for(node))
     for sub in clusters.values():
         graph.subgraph(sub)
     for edge in built.edges:
         attrs = dict(edge.attrs)
-        if focus_id is not None and focus_id not in (edge.tail, edge.head) and not _via_group(
-                built, edge, focus_id):
+        dim = (
+            focus_id is not None
+            and focus_id not in (edge.tail, edge.head)
+            and not _via_group(built, edge, focus_id)
+        )
+        if dim:
             attrs.update({"color": style.DIM_LINE, "fontcolor": style.DIM_INK})
-        label = style.lines(*edge.label.split("\n")) if edge.label else None
+        label = style.edge_label(*edge.label.split("\n"), dim=dim) if edge.label else None
         graph.edge(edge.tail, edge.head, label=label, **attrs)
     return graph
 
@@ -441,5 +551,6 @@ def _via_group(built: _Map, edge: _Edge, focus_id: str) -> bool:
     """Is ``edge`` a policy of one of the focused user's groups?"""
     if edge.kind not in ("policy", "boundary"):
         return False
-    return any(e.kind == "member" and e.tail == focus_id and e.head == edge.tail
-               for e in built.edges)
+    return any(
+        e.kind == "member" and e.tail == focus_id and e.head == edge.tail for e in built.edges
+    )

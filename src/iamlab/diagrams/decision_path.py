@@ -14,7 +14,8 @@ statements that decided.
 
 from __future__ import annotations
 
-import textwrap
+import itertools
+from collections.abc import Mapping
 
 import graphviz
 
@@ -23,8 +24,11 @@ from iamlab.model.evaluation import STEP_ORDER, Decision
 from . import naming, style
 
 _REQUEST = "request"
-_OUTCOME_IDS = {style.ALLOWED: "allowed", style.IMPLICIT: "implicit_deny",
-                style.EXPLICIT: "explicit_deny"}
+_OUTCOME_IDS = {
+    style.ALLOWED: "allowed",
+    style.IMPLICIT: "implicit_deny",
+    style.EXPLICIT: "explicit_deny",
+}
 
 # The flow every request could take: (tail, head, label).
 _FLOW = (
@@ -57,27 +61,37 @@ def decision_path(decision: Decision) -> graphviz.Digraph:
         f"AWS's policy evaluation flow for {caller.display} asking for {decision.action} on "
         f"{decision.resource}: {outcome.split(' ', 1)[1]}, decided by "
         f"{naming.decided_by_words(decision.decided_by)}. The path the request took is drawn "
-        f"in thick blue lines; boxes it did not reach are grey.")
-    graph = style.new_graph("decision_path", title=title, description=description)
+        f"in thick blue lines; boxes it did not reach are grey."
+    )
+    graph = style.new_graph(title=title, description=description)
+    body = style.card("flow")
 
-    request_rows = [f"Request from {who} ({kind_words})", f"wants {decision.action}",
-                    *_wrap(f"on {decision.resource}")]
+    request_rows = [
+        f"Request from {who} ({kind_words})",
+        f"wants {decision.action}",
+        *style.wrap(f"on {decision.resource}"),
+    ]
     if decision.cross_account:
-        request_rows.append(f"cross-account: caller in {caller.account}, resource in "
-                            f"{decision.resource_account} — both sides must allow")
+        request_rows.append(
+            f"cross-account: caller in {caller.account}, resource in "
+            f"{decision.resource_account} — both sides must allow"
+        )
     if decision.note:
-        request_rows.extend(_wrap(f"note: {decision.note}"))
-    graph.node(_REQUEST, style.lines(*request_rows),
-               **style.node_attrs("request", tooltip=style.plain(description), **style.HIGHLIGHT))
+        request_rows.extend(style.wrap(f"note: {decision.note}"))
+    body.node(
+        _REQUEST,
+        style.lines(*request_rows),
+        **style.node_attrs("request", tooltip=style.plain(description), **style.HIGHLIGHT),
+    )
 
     for kind in STEP_ORDER:
-        rows = [naming.STEP_QUESTIONS[kind], _finding(decision, kind, status[kind], path)]
+        rows = [_question(decision, kind), _finding(decision, kind, status[kind], path)]
         attrs = style.node_attrs("check")
         if kind in on_path:
             attrs.update(style.HIGHLIGHT)
         else:
             attrs.update(style.DIMMED, style="rounded,filled,dashed")
-        graph.node(kind, style.lines(*rows), **attrs)
+        body.node(kind, style.lines(*rows), **attrs)
 
     for result, node in _OUTCOME_IDS.items():
         attrs = dict(style.OUTCOME_NODE[result])
@@ -87,25 +101,35 @@ def decision_path(decision: Decision) -> graphviz.Digraph:
         else:
             rows = [style.OUTCOME_TEXT[result], "(not this time)"]
             attrs.update(style.DIMMED)
-        graph.node(node, style.lines(*rows), **attrs)
+        body.node(node, style.lines(*rows), **attrs)
 
-    with graph.subgraph(name="outcomes") as outcomes:
+    with body.subgraph(name="outcomes") as outcomes:
         outcomes.attr(rank="same")
         for node in _OUTCOME_IDS.values():
             outcomes.node(node)
+    graph.subgraph(body)
 
-    steps_taken = set(zip(path, path[1:], strict=False))
+    steps_taken = set(itertools.pairwise(path))
     drawn = set()
     for tail, head, label in _FLOW:
         drawn.add((tail, head))
         _edge(graph, tail, head, label, (tail, head) in steps_taken)
-    for tail, head in zip(path, path[1:], strict=False):
+    for tail, head in itertools.pairwise(path):
         if (tail, head) not in drawn:  # a turn the standard flow does not draw
             _edge(graph, tail, head, _extra_label(decision, tail), True)
     return graph
 
 
-def _path(decision: Decision, status: dict[str, str]) -> list[str]:
+def _question(decision: Decision, kind: str) -> str:
+    trust = decision.resource_policy
+    if kind == "resource" and trust is not None and trust.name == "trust policy":
+        return "Does the role's trust policy allow it?"
+    if kind == "identity" and decision.caller.kind == "session":
+        return "Does an identity-based policy of the role allow it?"
+    return naming.STEP_QUESTIONS[kind]
+
+
+def _path(decision: Decision, status: Mapping[str, str]) -> list[str]:
     """The node ids the request passed through, from the request to its outcome."""
     end = _OUTCOME_IDS[decision.result]
     reached = [k for k in STEP_ORDER if status[k] != "not-reached"]
@@ -118,7 +142,7 @@ def _path(decision: Decision, status: dict[str, str]) -> list[str]:
     return [_REQUEST, *steps, end]
 
 
-def _stop(decision: Decision, status: dict[str, str], reached: list[str]) -> str:
+def _stop(decision: Decision, status: Mapping[str, str], reached: list[str]) -> str:
     """The last box on the path, before the outcome."""
     if decision.allowed:
         if decision.decided_by == ("resource",) and status["resource"] == "allow":
@@ -146,8 +170,11 @@ def _finding(decision: Decision, kind: str, found: str, path: list[str]) -> str:
 def _finding_words(decision: Decision, kind: str, found: str, *, deciding: bool) -> str:
     caller = decision.caller
     if kind == "deny":
-        return (f"{style.FAIL} yes: a Deny statement matched" if found == "deny"
-                else f"{style.PASS} no Deny matched")
+        return (
+            f"{style.FAIL} yes: a Deny statement matched"
+            if found == "deny"
+            else f"{style.PASS} no Deny matched"
+        )
     if kind == "identity" and caller.kind == "root":
         return f"{style.PASS} the root user has full access to its own account"
     if found == "allow":
@@ -168,18 +195,23 @@ def _finding_words(decision: Decision, kind: str, found: str, *, deciding: bool)
 
 
 def _outcome_rows(decision: Decision) -> list[str]:
-    rows = [style.OUTCOME_TEXT[decision.result],
-            f"decided by: {naming.decided_by_words(decision.decided_by)}"]
-    named = [naming.statement_name(m) for m in decision.statements
-             if m.kind != "scp" or decision.result == style.EXPLICIT]
+    rows = [
+        style.OUTCOME_TEXT[decision.result],
+        f"decided by: {naming.decided_by_words(decision.decided_by)}",
+    ]
+    named = [
+        naming.statement_name(m)
+        for m in decision.statements
+        if m.kind != "scp" or decision.result == style.EXPLICIT
+    ]
     if named:
         rows.append("by " + ("these statements:" if len(named) > 1 else "this statement:"))
         for name in named[:4]:
-            rows.extend(_wrap(name))
+            rows.extend(style.wrap(name))
         if len(named) > 4:
             rows.append(f"+{len(named) - 4} more")
     elif not decision.allowed:
-        rows.extend(_wrap(_why_denied(decision)))
+        rows.extend(style.wrap(_why_denied(decision)))
     return rows
 
 
@@ -189,15 +221,19 @@ def _why_denied(decision: Decision) -> str:
     if "root" in by:
         return decision.note or "the root user cannot do this"
     if by == ("permissions_boundary",) and caller.boundary is not None:
-        return (f"the permissions boundary {caller.boundary.name} does not allow it "
-                f"(a boundary only limits; it grants nothing)")
+        return (
+            f"the permissions boundary {caller.boundary.name} does not allow it "
+            f"(a boundary only limits; it grants nothing)"
+        )
     if by == ("session",):
         return "the session policy does not allow it (it can only narrow the role)"
     if by == ("scp",):
         return "a level of the organization's SCPs does not allow it"
     if decision.cross_account and "resource" in by:
-        return (f"the resource's account ({decision.resource_account}) does not allow it: "
-                f"no statement of its resource-based policy names the caller")
+        return (
+            f"the resource's account ({decision.resource_account}) does not allow it: "
+            f"no statement of its resource-based policy names the caller"
+        )
     return "no statement allows it: an implicit deny is the default"
 
 
@@ -218,8 +254,9 @@ def _edge(graph: graphviz.Digraph, tail: str, head: str, label: str, taken: bool
     text = label
     if taken and label:
         text = f"▶ {label}"
-    graph.edge(tail, head, label=style.lines(*text.split("\n")) if text else None, **attrs)
-
-
-def _wrap(text: str, width: int = 58) -> list[str]:
-    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+    graph.edge(
+        tail,
+        head,
+        label=style.edge_label(*text.split("\n"), dim=not taken) if text else None,
+        **attrs,
+    )

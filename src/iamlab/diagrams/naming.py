@@ -35,7 +35,7 @@ def statement_name(matched: MatchedStatement) -> str:
 
 
 def policy_name(attached: AttachedPolicy) -> str:
-    """``BaristaTools (group Baristas)``, ``the trust policy of role X``, ``the bucket policy ...``."""
+    """How a policy is named: ``BaristaTools (group Baristas)``, ``the trust policy of ...``."""
     if attached.kind == "identity":
         return f"{attached.name} ({attached.owner})"
     if attached.kind == "resource" and attached.name == "trust policy":
@@ -106,8 +106,9 @@ def caller_caption(caller: Caller) -> tuple[str, str]:
     if caller.kind == "user":
         return caller.name, "IAM user"
     if caller.kind == "session":
-        return caller.name, "role session" + (" (role evaluated directly)"
-                                               if caller.simulated else "")
+        return caller.name, "role session" + (
+            " (role evaluated directly)" if caller.simulated else ""
+        )
     if caller.kind == "root":
         return "root user", f"of account {caller.account}"
     return caller.name, "AWS service"

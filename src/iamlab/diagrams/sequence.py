@@ -12,7 +12,6 @@ check is drawn failing, with the policy kinds that decided and why.
 
 from __future__ import annotations
 
-import textwrap
 from datetime import datetime
 
 import graphviz
@@ -35,12 +34,15 @@ _ASSUME_WORDS = {
 }
 
 
-def assume_role_sequence(session: Session | None = None, *, decision: Decision | None = None,
-                         now: datetime | None = None) -> graphviz.Digraph:
+def assume_role_sequence(
+    session: Session | None = None, *, decision: Decision | None = None, now: datetime | None = None
+) -> graphviz.Digraph:
     """Draw how a role session came to be (``session``) or why it was refused (``decision``)."""
     if (session is None) == (decision is None):
-        raise ValidationError("assume_role_sequence needs exactly one of: a Session (from "
-                              "lab.assume_role) or decision= (from AccessDeniedError.decision)")
+        raise ValidationError(
+            "assume_role_sequence needs exactly one of: a Session (from "
+            "lab.assume_role) or decision= (from AccessDeniedError.decision)"
+        )
     if now is not None and now.tzinfo is None:
         raise ValidationError("now must be timezone-aware, e.g. datetime(..., tzinfo=UTC)")
     if session is not None:
@@ -56,22 +58,33 @@ def _issued(session: Session, now: datetime | None) -> graphviz.Digraph:
     expiry = f"{session.expiration:%Y-%m-%d %H:%M:%S} UTC"
     state = ""
     if now is not None:
-        state = (f"EXPIRED {style.duration_words((now - session.expiration).total_seconds())} "
-                 f"ago" if expired else f"expires in {style.duration_words(session.remaining(now).total_seconds())}")
+        state = (
+            f"EXPIRED {style.duration_words((now - session.expiration).total_seconds())} ago"
+            if expired
+            else f"expires in {style.duration_words(session.remaining(now).total_seconds())}"
+        )
     title = f"Assume role: {who} → {role.name} → temporary credentials"
     description = (
         f"{who} ({who_kind}) called sts:AssumeRole on {role.arn}; STS checked the role's trust "
         f"policy, which allowed it, and returned temporary credentials (access key "
         f"{session.credentials.access_key_id}, expiring {expiry}"
-        + (f", {state}" if state else "") + f") that sign requests as {session.arn}.")
-    graph = style.new_graph("assume_role_sequence", title=title, description=description,
-                            rankdir="LR")
+        + (f", {state}" if state else "")
+        + f") that sign requests as {session.arn}."
+    )
+    graph = style.new_graph(title=title, description=description, rankdir="LR")
+    body = style.card("sequence")
 
-    graph.node("caller", style.lines(who, who_kind),
-               **style.node_attrs(_kind_for(session.source_arn), tooltip=session.source_arn))
-    graph.node("sts", style.lines("AWS STS", "AssumeRole"), **style.node_attrs("sts"))
-    graph.node("role", style.lines(role.name, "IAM role", "its trust policy is checked"),
-               **style.node_attrs("role", tooltip=role.arn))
+    body.node(
+        "caller",
+        style.lines(who, who_kind),
+        **style.node_attrs(_kind_for(session.source_arn), tooltip=session.source_arn),
+    )
+    body.node("sts", style.lines("AWS STS", "AssumeRole"), **style.node_attrs("sts"))
+    body.node(
+        "role",
+        style.lines(role.name, "IAM role", "its trust policy is checked"),
+        **style.node_attrs("role", tooltip=role.arn),
+    )
     cred_rows = [
         "temporary credentials",
         f"AccessKeyId {session.credentials.access_key_id}",
@@ -84,34 +97,53 @@ def _issued(session: Session, now: datetime | None) -> graphviz.Digraph:
     if now is not None:
         cred_rows.append(f"{style.FAIL} {state}" if expired else f"{style.PASS} valid: {state}")
         if expired:
-            cred_attrs.update(style.OUTCOME_NODE[style.EXPLICIT], shape="tab",
-                              color=style.VERMILION, penwidth="3")
-    graph.node("credentials", style.lines(*cred_rows), **cred_attrs)
-    request_rows = ["request to an AWS service", "signed as the role session",
-                    *_wrap(session.arn), "evaluated with the role's policies"]
+            cred_attrs.update(
+                style.OUTCOME_NODE[style.EXPLICIT], shape="tab", color=style.VERMILION, penwidth="3"
+            )
+    body.node("credentials", style.lines(*cred_rows), **cred_attrs)
+    request_rows = [
+        "request to an AWS service",
+        "signed as the role session",
+        *style.wrap(session.arn.split(":", 5)[-1]),
+        f"in account {session.account}",
+        "evaluated with the role's policies",
+    ]
     request_attrs = style.node_attrs("request")
     if expired:
         request_attrs.update(style.DIMMED, style="rounded,filled,dashed")
         request_rows.append(f"{style.FAIL} fails: ExpiredToken")
-    graph.node("request", style.lines(*request_rows), **request_attrs)
+    body.node("request", style.lines(*request_rows), **request_attrs)
 
-    call = [f"1. sts:AssumeRole", f"RoleSessionName={session.session_name}",
-            f"DurationSeconds={session.duration_seconds}"]
+    call = [
+        "1. sts:AssumeRole",
+        f"RoleSessionName={session.session_name}",
+        f"DurationSeconds={session.duration_seconds}",
+    ]
     if session.chained:
         call.append(f"role chaining: at most {style.duration_words(CHAINING_LIMIT)}")
     if session.mfa_present:
         call.append("with MFA")
-    graph.edge("caller", "sts", style.lines(*call), **style.PATH)
-    graph.edge("sts", "role", style.lines("2. trust check", f"{style.PASS} the trust policy",
-                                          "allows this caller"), **style.PATH)
-    graph.edge("sts", "credentials", style.lines("3. returns"), **style.PATH)
+    graph.subgraph(body)
+    graph.edge("caller", "sts", style.edge_label(*call), **style.PATH)
+    graph.edge(
+        "sts",
+        "role",
+        style.edge_label("2. trust check", f"{style.PASS} the trust policy", "allows this caller"),
+        **style.PATH,
+    )
+    graph.edge("sts", "credentials", style.edge_label("3. returns"), **style.PATH)
     if expired:
-        graph.edge("credentials", "request", style.lines("4. signs requests",
-                                                         f"{style.FAIL} ExpiredToken"),
-                   color=style.VERMILION, fontcolor=style.VERMILION, penwidth="3",
-                   style="dashed")
+        graph.edge(
+            "credentials",
+            "request",
+            style.edge_label("4. signs requests", f"{style.FAIL} ExpiredToken"),
+            color=style.VERMILION,
+            fontcolor=style.VERMILION,
+            penwidth="3",
+            style="dashed",
+        )
     else:
-        graph.edge("credentials", "request", style.lines("4. signs requests"), **style.PATH)
+        graph.edge("credentials", "request", style.edge_label("4. signs requests"), **style.PATH)
     return graph
 
 
@@ -126,30 +158,60 @@ def _refused(decision: Decision) -> graphviz.Digraph:
     description = (
         f"{caller.display} called sts:AssumeRole on {decision.resource}; the trust check failed "
         f"({outcome.split(' ', 1)[1]}, decided by {by}), so STS issued no credentials and no "
-        f"request can be made as the role.")
-    graph = style.new_graph("assume_role_sequence", title=title, description=description,
-                            rankdir="LR")
-    graph.node("caller", style.lines(who, who_kind),
-               **style.node_attrs(naming.caller_kind(caller), tooltip=caller.arn))
-    graph.node("sts", style.lines("AWS STS", "AssumeRole"), **style.node_attrs("sts"))
-    graph.node("role", style.lines(role_name, "IAM role", "its trust policy is checked"),
-               **style.node_attrs("role", tooltip=decision.resource))
+        f"request can be made as the role."
+    )
+    graph = style.new_graph(title=title, description=description, rankdir="LR")
+    body = style.card("sequence")
+    body.node(
+        "caller",
+        style.lines(who, who_kind),
+        **style.node_attrs(naming.caller_kind(caller), tooltip=caller.arn),
+    )
+    body.node("sts", style.lines("AWS STS", "AssumeRole"), **style.node_attrs("sts"))
+    body.node(
+        "role",
+        style.lines(role_name, "IAM role", "its trust policy is checked"),
+        **style.node_attrs("role", tooltip=decision.resource),
+    )
     refusal = [f"{outcome}: AccessDenied", f"decided by: {by}", *reasons]
-    graph.node("refusal", style.lines(*refusal),
-               **style.node_attrs("check", **style.OUTCOME_NODE[decision.result],
-                                  color=style.OUTCOME_COLOUR[decision.result], penwidth="3"))
-    graph.node("credentials", style.lines("temporary credentials", "(none issued)"),
-               **style.node_attrs("credentials", **style.DIMMED, style="filled,dashed"))
-    graph.node("request", style.lines("request to an AWS service", "(cannot be made as the role)"),
-               **style.node_attrs("request", **style.DIMMED, style="rounded,filled,dashed"))
+    body.node(
+        "refusal",
+        style.lines(*refusal),
+        **style.node_attrs(
+            "check",
+            **style.OUTCOME_NODE[decision.result],
+            color=style.OUTCOME_COLOUR[decision.result],
+            penwidth="3",
+        ),
+    )
+    body.node(
+        "credentials",
+        style.lines("temporary credentials", "(none issued)"),
+        **style.node_attrs("credentials", **style.DIMMED, style="filled,dashed"),
+    )
+    body.node(
+        "request",
+        style.lines("request to an AWS service", "(cannot be made as the role)"),
+        **style.node_attrs("request", **style.DIMMED, style="rounded,filled,dashed"),
+    )
 
-    graph.edge("caller", "sts", style.lines("1. sts:AssumeRole", f"on {role_name}"),
-               **style.PATH)
-    graph.edge("sts", "role", style.lines("2. trust check"), **style.PATH)
-    graph.edge("role", "refusal", style.lines(f"{style.FAIL} refused"),
-               color=style.VERMILION, fontcolor=style.VERMILION, penwidth="3", style="bold")
-    graph.edge("sts", "credentials", style.lines("3. no credentials"), **style.OFF_PATH)
-    graph.edge("credentials", "request", style.lines("4. no requests"), **style.OFF_PATH)
+    graph.subgraph(body)
+    graph.edge(
+        "caller", "sts", style.edge_label("1. sts:AssumeRole", f"on {role_name}"), **style.PATH
+    )
+    graph.edge("sts", "role", style.edge_label("2. trust check"), **style.PATH)
+    colour = style.OUTCOME_COLOUR[decision.result]
+    graph.edge(
+        "role",
+        "refusal",
+        style.edge_label(f"{style.FAIL} refused"),
+        color=colour,
+        fontcolor=colour,
+        penwidth="3",
+        style="bold",
+    )
+    graph.edge("sts", "credentials", style.edge_label("3. no credentials"), **style.OFF_PATH)
+    graph.edge("credentials", "request", style.edge_label("4. no requests"), **style.OFF_PATH)
     return graph
 
 
@@ -157,20 +219,24 @@ def _reasons(decision: Decision) -> list[str]:
     """Why the trust check failed: the decided-by note and the first non-matching statements."""
     rows: list[str] = []
     if decision.note:
-        rows.extend(_wrap(decision.note))
+        rows.extend(style.wrap(decision.note))
     for matched in decision.statements:
         if matched.effect == "Deny":
-            rows.extend(_wrap(f"Deny: {naming.statement_name(matched)}"))
+            rows.extend(style.wrap(f"Deny: {naming.statement_name(matched)}"))
     trust = decision.resource_policy
     if trust is not None and "resource" in decision.decided_by:
         for statement in trust.policy.statements:
             reason = why_not(statement, trust, decision)
             if reason:
-                rows.extend(_wrap(f"{statement.label}: {reason}"))
+                rows.extend(style.wrap(f"{statement.label}: {reason}"))
                 break
     if "identity" in decision.decided_by and not decision.statements:
-        rows.extend(_wrap(f"no identity-based policy of {naming.caller_caption(decision.caller)[0]}"
-                          f" allows sts:AssumeRole on this role"))
+        rows.extend(
+            style.wrap(
+                f"no identity-based policy of {naming.caller_caption(decision.caller)[0]}"
+                f" allows sts:AssumeRole on this role"
+            )
+        )
     return rows
 
 
@@ -196,7 +262,3 @@ def _kind_for(arn: str) -> str:
     if arn.endswith(":root"):
         return "root"
     return "service"
-
-
-def _wrap(text: str, width: int = 56) -> list[str]:
-    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]

@@ -13,6 +13,9 @@
 - **Accessibility**: every diagram has a visible title (graph ``label``) and a one-sentence
   description, kept as the graph's ``tooltip`` (Graphviz writes it into the SVG) and as the
   DOT ``comment`` (the first line of the DOT source).
+- **Both themes**: text never sits on the transparent background. Nodes are filled, the title,
+  edge labels and cluster captions sit on light cards (:func:`card`, :func:`edge_label`), and
+  dark ink is used on all of them; only lines cross the background, in a mid grey.
 
 The functions here only build :class:`graphviz.Digraph` objects; they never render files.
 """
@@ -37,7 +40,7 @@ VERMILION = "#D55E00"
 REDDISH_PURPLE = "#CC79A7"
 BLACK = "#000000"
 
-#: Lines and the text next to them: readable on white (4.5:1) and on JupyterLab's dark theme.
+#: Lines: at least 4:1 against white, the light cards and JupyterLab's dark background.
 LINE_GREY = "#777777"
 #: Text inside filled shapes.
 INK = "#1A1A1A"
@@ -67,8 +70,12 @@ KINDS: Mapping[str, Mapping[str, str]] = {
     "group": {"shape": "folder", "style": "filled", "fillcolor": tint(BLUE, 0.7)},
     "role": {"shape": "hexagon", "style": "filled", "fillcolor": tint(ORANGE)},
     "session": {"shape": "hexagon", "style": "filled,dashed", "fillcolor": tint(ORANGE, 0.7)},
-    "root": {"shape": "box", "style": "filled,bold", "peripheries": "2",
-             "fillcolor": tint(YELLOW, 0.35)},
+    "root": {
+        "shape": "box",
+        "style": "filled,bold",
+        "peripheries": "2",
+        "fillcolor": tint(YELLOW, 0.35),
+    },
     "service": {"shape": "component", "style": "filled", "fillcolor": tint(REDDISH_PURPLE)},
     "account": {"shape": "box3d", "style": "filled", "fillcolor": "#FFFFFF"},
     "external": {"shape": "box", "style": "rounded,filled,dashed", "fillcolor": "#FFFFFF"},
@@ -139,9 +146,13 @@ HIGHLIGHT = {"penwidth": "3", "color": BLUE}
 # -- building graphs --------------------------------------------------------------------------
 
 
-def new_graph(name: str, *, title: str, description: str, rankdir: str = "TB") -> graphviz.Digraph:
-    """A Digraph with the shared look, a visible title and a description for screen readers."""
-    graph = graphviz.Digraph(name=name, comment=one_line(description))
+def new_graph(*, title: str, description: str, rankdir: str = "TB") -> graphviz.Digraph:
+    """A Digraph with the shared look, a visible title and a description for screen readers.
+
+    The title is also the graph's name, which Graphviz writes as the SVG's ``<title>`` (what
+    a screen reader announces); the description is the graph ``tooltip`` and the DOT comment.
+    """
+    graph = graphviz.Digraph(name=one_line(title), comment=one_line(description))
     graph.attr(
         label=title_label(title),
         labelloc="t",
@@ -155,23 +166,53 @@ def new_graph(name: str, *, title: str, description: str, rankdir: str = "TB") -
         ranksep="0.5",
         pad="0.2",
     )
-    graph.attr("node", fontname=FONT, fontsize="11", fontcolor=INK, color=LINE_GREY,
-               penwidth="1.2", margin="0.12,0.06")
-    graph.attr("edge", fontname=FONT, fontsize="10", fontcolor=LINE_GREY, color=LINE_GREY,
-               arrowsize="0.8")
+    graph.attr(
+        "node",
+        fontname=FONT,
+        fontsize="11",
+        fontcolor=INK,
+        color=LINE_GREY,
+        penwidth="1.2",
+        margin="0.12,0.06",
+    )
+    graph.attr(
+        "edge", fontname=FONT, fontsize="10", fontcolor=LINE_GREY, color=LINE_GREY, arrowsize="0.8"
+    )
     return graph
 
 
+def card(name: str, caption: str = "", *, tooltip: str = "") -> graphviz.Digraph:
+    """A cluster drawn as a light card: what sits on it reads the same on light and dark themes.
+
+    Add nodes to it, then add it to the graph with ``graph.subgraph(card)``.
+    """
+    sub = graphviz.Digraph(name=f"cluster_{safe_id(name)}")
+    sub.attr(
+        label=plain(caption),
+        style="rounded,filled",
+        fillcolor=CARD,
+        color=LINE_GREY if caption else CARD,
+        fontcolor=INK,
+        fontname=FONT,
+        fontsize="12",
+        labeljust="l",
+        margin="12",
+    )
+    if tooltip:
+        sub.attr(tooltip=plain(tooltip))
+    return sub
+
+
 def account_cluster(account_id: str, name: str = "") -> graphviz.Digraph:
-    """The cluster (a light card) holding one account's nodes; add it with ``graph.subgraph``."""
-    sub = graphviz.Digraph(name=f"cluster_{safe_id(account_id or 'aws')}")
+    """The card holding one account's nodes: ``coffee-shop (account 111122223333)``."""
     caption = f"account {account_id}" if account_id else "AWS"
     if name:
         caption = f"{name} ({caption})"
-    sub.attr(label=plain(caption), style="rounded,filled", fillcolor=CARD, color=LINE_GREY,
-             fontcolor=INK, fontname=FONT, fontsize="12", labeljust="l", margin="12",
-             tooltip=plain(f"Everything inside this box belongs to {caption}."))
-    return sub
+    return card(
+        account_id or "aws",
+        caption,
+        tooltip=f"Everything inside this box belongs to {caption}.",
+    )
 
 
 def node_attrs(kind: str, **extra: str) -> dict[str, str]:
@@ -214,14 +255,50 @@ def lines(*rows: str) -> graphviz.quoting.NoHtml:
     return graphviz.nohtml("\\n".join(r.replace("\\", "\\\\") for r in rows if r))
 
 
+def edge_label(*rows: str, dim: bool = False) -> str:
+    """An edge label on its own small light card (edges also cross the transparent background).
+
+    Dark ink on the card keeps it readable on any theme; ``dim`` greys it like a dimmed edge.
+    """
+    text = "<br/>".join(html.escape(r) for r in rows if r)
+    ink = DIM_INK if dim else INK
+    return (
+        f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1" bgcolor="{CARD}">'
+        f'<tr><td><font color="{ink}">{text}</font></td></tr></table>>'
+    )
+
+
+def wrap(text: str, width: int = 56) -> list[str]:
+    """``text`` as rows of at most ``width`` characters; ARNs break after ``/`` or ``:``."""
+    words: list[str] = []
+    for word in text.split():
+        while len(word) > width:
+            cut = max(word.rfind("/", 0, width), word.rfind(":", 0, width)) + 1
+            cut = cut if cut > width // 3 else width
+            words.append(word[:cut])
+            word = word[cut:]
+        words.append(word)
+    rows: list[str] = []
+    for word in words:
+        if rows and len(rows[-1]) + 1 + len(word) <= width and not rows[-1].endswith((":", "/")):
+            rows[-1] += " " + word
+        elif rows and rows[-1].endswith((":", "/")) and len(rows[-1]) + len(word) <= width:
+            rows[-1] += word
+        else:
+            rows.append(word)
+    return rows or [""]
+
+
 def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
 def title_label(title: str) -> str:
     """The graph title as an HTML-like label on a light card (readable on any theme)."""
-    return (f'<<table border="0" cellborder="0" cellpadding="5" bgcolor="{CARD}">'
-            f'<tr><td><font color="{INK}"><b>{html.escape(title)}</b></font></td></tr></table>>')
+    return (
+        f'<<table border="0" cellborder="0" cellpadding="5" bgcolor="{CARD}">'
+        f'<tr><td><font color="{INK}"><b>{html.escape(title)}</b></font></td></tr></table>>'
+    )
 
 
 def shorten(items: Iterable[str], limit: int = 3, *, sep: str = ", ") -> str:

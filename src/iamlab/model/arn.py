@@ -62,8 +62,9 @@ def parse_arn(text: object, place: str = "", *, allow_wildcards: bool = True) ->
         raise PolicyError(place, f"{text!r}: the account part {account!r} is not a 12-digit ID")
     if not resource:
         raise PolicyError(place, f"{text!r}: the resource part is empty")
-    return Arn(partition=partition, service=service, region=region, account=account,
-               resource=resource)
+    return Arn(
+        partition=partition, service=service, region=region, account=account, resource=resource
+    )
 
 
 def _has_wild(text: str) -> bool:

@@ -44,9 +44,12 @@ class Caller:
 
     @property
     def display(self) -> str:
-        return {"user": f"IAM user {self.name}", "session": f"role session {self.name}",
-                "root": f"the root user of account {self.account}",
-                "service": f"the service {self.name}"}[self.kind]
+        return {
+            "user": f"IAM user {self.name}",
+            "session": f"role session {self.name}",
+            "root": f"the root user of account {self.account}",
+            "service": f"the service {self.name}",
+        }[self.kind]
 
 
 def unique_id(prefix: str, *parts: str, length: int = 17) -> str:

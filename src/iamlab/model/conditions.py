@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from iamlab.errors import PolicyError
+from iamlab.errors import PolicyError, describe_type
 from iamlab.model.matching import glob_match
 from iamlab.model.variables import Template, has_variables, parse_template
 
@@ -98,7 +98,11 @@ def parse_operator(name: object, place: str) -> Operator:
     if base == "Null" and (if_exists or qualifier):
         raise PolicyError(place, f"{name!r}: Null takes no IfExists suffix and no set operator")
     return Operator(
-        name=name, base=base, family=family, negated=negated, if_exists=if_exists,
+        name=name,
+        base=base,
+        family=family,
+        negated=negated,
+        if_exists=if_exists,
         qualifier=qualifier,
     )
 
@@ -252,8 +256,9 @@ _COMPARE: dict[str, Compare] = {
     "ArnNotEquals": _arn_like,
     "ArnNotLike": _arn_like,
 }
-_PATTERN_OPERATORS = frozenset({"StringLike", "StringNotLike", "ArnEquals", "ArnLike",
-                                "ArnNotEquals", "ArnNotLike"})
+_PATTERN_OPERATORS = frozenset(
+    {"StringLike", "StringNotLike", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"}
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -323,13 +328,15 @@ class ConditionClause:
 def parse_condition(block: object, place: str, *, variables: bool) -> tuple[ConditionClause, ...]:
     """Parse a Condition element into clauses; ``variables`` is False under Version 2008-10-17."""
     if not isinstance(block, dict):
-        raise PolicyError(place, f"Condition must be an object, got {_kind(block)}")
+        raise PolicyError(place, f"Condition must be an object, got {describe_type(block)}")
     clauses = []
     for op_name, keys in block.items():
         op_place = f"{place}.{op_name}"
         operator = parse_operator(op_name, op_place)
         if not isinstance(keys, dict) or not keys:
-            raise PolicyError(op_place, f"expected an object of condition keys, got {_kind(keys)}")
+            raise PolicyError(
+                op_place, f"expected an object of condition keys, got {describe_type(keys)}"
+            )
         for key, raw in keys.items():
             key_place = f"{op_place}.{key}"
             if not isinstance(key, str) or not key:
@@ -338,33 +345,41 @@ def parse_condition(block: object, place: str, *, variables: bool) -> tuple[Cond
             if not raw_values:
                 raise PolicyError(key_place, "a condition key needs at least one value")
             parsed = tuple(
-                _parse_value(operator, v, f"{key_place}[{i}]" if isinstance(raw, list)
-                             else key_place, variables)
+                _parse_value(
+                    operator,
+                    v,
+                    f"{key_place}[{i}]" if isinstance(raw, list) else key_place,
+                    variables,
+                )
                 for i, v in enumerate(raw_values)
             )
-            clauses.append(ConditionClause(
-                operator=operator, key=key, values=parsed, raw_values=tuple(raw_values)
-            ))
+            clauses.append(
+                ConditionClause(
+                    operator=operator, key=key, values=parsed, raw_values=tuple(raw_values)
+                )
+            )
     return tuple(clauses)
 
 
 def _parse_value(operator: Operator, value: object, place: str, variables: bool) -> object:
     if isinstance(value, (dict, list)) or value is None:
-        raise PolicyError(place, f"a condition value must be a string, number or boolean, "
-                                 f"got {_kind(value)}")
+        raise PolicyError(
+            place,
+            f"a condition value must be a string, number or boolean, got {describe_type(value)}",
+        )
     if variables and isinstance(value, str) and has_variables(value):
         return parse_template(value, place)
     parsed = _POLICY_PARSERS[operator.family](value)
     if parsed is None:
         expected = {
-            "Numeric": "a number", "Date": "a date (ISO 8601) or epoch seconds",
-            "Bool": "true or false", "Binary": "base64 text", "IpAddress": "an IP address or CIDR",
-            "Null": "true or false", "String": "a string", "Arn": "a string",
+            "Numeric": "a number",
+            "Date": "a date (ISO 8601) or epoch seconds",
+            "Bool": "true or false",
+            "Binary": "base64 text",
+            "IpAddress": "an IP address or CIDR",
+            "Null": "true or false",
+            "String": "a string",
+            "Arn": "a string",
         }[operator.family]
         raise PolicyError(place, f"{operator.name} expects {expected}, got {value!r}")
     return parsed
-
-
-def _kind(value: object) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-            type(None): "null"}.get(type(value), type(value).__name__)

@@ -116,8 +116,9 @@ class Decision:
     @property
     def steps(self) -> tuple[Step, ...]:
         """AWS's evaluation flow, box by box, with what happened in each for this request."""
-        return tuple(Step(kind=k, status=self.status.get(k, "not-reached"), note="")
-                     for k in STEP_ORDER)
+        return tuple(
+            Step(kind=k, status=self.status.get(k, "not-reached"), note="") for k in STEP_ORDER
+        )
 
     @property
     def policies(self) -> tuple[AttachedPolicy, ...]:
@@ -143,10 +144,9 @@ class Decision:
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
         from iamlab.diagrams import decision_path
+        from iamlab.diagrams.display import mimebundle
 
-        graph = decision_path(self)
-        return {"image/svg+xml": graph.pipe(format="svg", encoding="utf-8"),
-                "text/plain": str(self)}
+        return mimebundle(decision_path(self), str(self))
 
 
 # -- statement matching ---------------------------------------------------------------------
@@ -247,16 +247,23 @@ def _plan(caller: Caller, action: str) -> _Plan:
 
 def _matches(statement: Statement, resource: str, context: Mapping[str, object]) -> bool:
     return statement.matches_resource(resource, context) and (
-        not statement.conditions or statement.matches_conditions(context))
+        not statement.conditions or statement.matches_conditions(context)
+    )
 
 
 # -- the decision ---------------------------------------------------------------------------
 
 
-def evaluate_request(*, caller: Caller, action: str, resource: str, resource_account: str,
-                     resource_policy: AttachedPolicy | None,
-                     context: dict[str, object], resource_policy_required: bool = False
-                     ) -> Decision:
+def evaluate_request(
+    *,
+    caller: Caller,
+    action: str,
+    resource: str,
+    resource_account: str,
+    resource_policy: AttachedPolicy | None,
+    context: dict[str, object],
+    resource_policy_required: bool = False,
+) -> Decision:
     """Decide one request. ``context`` keys are lowercase and already complete.
 
     ``resource_policy_required`` is for a role's trust policy: it must allow the caller even
@@ -281,26 +288,58 @@ def evaluate_request(*, caller: Caller, action: str, resource: str, resource_acc
                 continue
             if statement.conditions and not statement.matches_conditions(context):
                 continue
-            matched.append(MatchedStatement(source=resource_policy, statement=statement,
-                                            grant=grant))
+            matched.append(
+                MatchedStatement(source=resource_policy, statement=statement, grant=grant)
+            )
     for attached, statement in plan.identity:
         if _matches(statement, resource, context):
             matched.append(MatchedStatement(source=attached, statement=statement))
 
-    result, decided_by, used, status = _decide(caller, matched, level_allows, resource_policy,
-                                               resource_account, resource_policy_required)
-    return Decision(result=result, decided_by=decided_by, statements=tuple(used),
-                    caller=caller, action=action, resource=resource,
-                    resource_account=resource_account, context=context,
-                    resource_policy=resource_policy, status=status)
+    result, decided_by, used, status = _decide(
+        caller, matched, level_allows, resource_policy, resource_account, resource_policy_required
+    )
+    _stop_after(status, _last_step(result, decided_by, caller))
+    return Decision(
+        result=result,
+        decided_by=decided_by,
+        statements=tuple(used),
+        caller=caller,
+        action=action,
+        resource=resource,
+        resource_account=resource_account,
+        context=context,
+        resource_policy=resource_policy,
+        status=status,
+    )
+
+
+def _last_step(result: Result, decided_by: tuple[str, ...], caller: Caller) -> str:
+    """The box of AWS's flow where this decision was made; later boxes were not reached."""
+    if result == "ExplicitlyDenied":
+        return "deny"
+    if decided_by == ("root",):
+        return "session"  # the root user has no boundary and no session policy: passes through
+    if result == "Allowed":
+        return "resource" if decided_by == ("resource",) and caller.kind != "root" else "session"
+    return max(decided_by, key=STEP_ORDER.index) if decided_by else "session"
+
+
+def _stop_after(status: dict[str, StepStatus], last: str) -> None:
+    for kind in STEP_ORDER[STEP_ORDER.index(last) + 1 :]:
+        status[kind] = "not-reached"
 
 
 _Outcome = tuple[Result, tuple[str, ...], list[MatchedStatement], dict[str, StepStatus]]
 
 
-def _decide(caller: Caller, matched: list[MatchedStatement], level_allows: list[bool],
-            resource_policy: AttachedPolicy | None, resource_account: str,
-            required: bool) -> _Outcome:
+def _decide(
+    caller: Caller,
+    matched: list[MatchedStatement],
+    level_allows: list[bool],
+    resource_policy: AttachedPolicy | None,
+    resource_account: str,
+    required: bool,
+) -> _Outcome:
     """AWS's flow over the statements that matched: result, deciders, statements, steps."""
     denies = [m for m in matched if m.statement.effect == "Deny"]
     if denies:
@@ -316,7 +355,12 @@ def _decide(caller: Caller, matched: list[MatchedStatement], level_allows: list[
     else:
         status["scp"] = "absent"
     by_kind: dict[str, list[MatchedStatement]] = {
-        "scp": [], "resource": [], "identity": [], "permissions_boundary": [], "session": []}
+        "scp": [],
+        "resource": [],
+        "identity": [],
+        "permissions_boundary": [],
+        "session": [],
+    }
     for m in matched:
         by_kind[m.source.kind].append(m)
     scp_allows = by_kind["scp"]
@@ -327,12 +371,15 @@ def _decide(caller: Caller, matched: list[MatchedStatement], level_allows: list[
     boundary_ok = caller.boundary is None or bool(b_allows)
     session_ok = caller.session_policy is None or bool(s_allows)
     cross = caller.kind != "service" and caller.account != resource_account
-    status["resource"] = ("absent" if resource_policy is None
-                          else "allow" if res_allows else "no-allow")
-    status["permissions_boundary"] = ("absent" if caller.boundary is None
-                                      else "allow" if b_allows else "no-allow")
-    status["session"] = ("absent" if caller.session_policy is None
-                         else "allow" if s_allows else "no-allow")
+    status["resource"] = (
+        "absent" if resource_policy is None else "allow" if res_allows else "no-allow"
+    )
+    status["permissions_boundary"] = (
+        "absent" if caller.boundary is None else "allow" if b_allows else "no-allow"
+    )
+    status["session"] = (
+        "absent" if caller.session_policy is None else "allow" if s_allows else "no-allow"
+    )
 
     if caller.kind == "root":
         status["identity"] = "allow"
@@ -371,8 +418,11 @@ def _decide(caller: Caller, matched: list[MatchedStatement], level_allows: list[
         if role_grant or id_allows:  # something allowed, but a filter said no
             return "ImplicitlyDenied", narrowed, [], status
         delegated = any(m.grant == "account" for m in res_allows)
-        by = (("identity", "resource") if resource_policy is not None and not delegated
-              else ("identity",))
+        by = (
+            ("identity", "resource")
+            if resource_policy is not None and not delegated
+            else ("identity",)
+        )
         return "ImplicitlyDenied", by, [], status
 
     # cross-account: both sides must allow
@@ -390,8 +440,9 @@ def _decide(caller: Caller, matched: list[MatchedStatement], level_allows: list[
     return "ImplicitlyDenied", narrowed, [], status
 
 
-def _all_policies(caller: Caller,
-                  resource_policy: AttachedPolicy | None) -> tuple[AttachedPolicy, ...]:
+def _all_policies(
+    caller: Caller, resource_policy: AttachedPolicy | None
+) -> tuple[AttachedPolicy, ...]:
     out: list[AttachedPolicy] = [p for level in caller.scp_levels for p in level]
     if resource_policy is not None:
         out.append(resource_policy)

@@ -31,15 +31,22 @@ def explain_decision(decision: Decision) -> str:
         f"Request: {caller.display} ({caller.arn})",
         f"  wants {decision.action} on {decision.resource}",
         f"Result: {_RESULT_WORDS[decision.result]}"
-        + (f" — decided by: {', '.join(_kind_words(k) for k in decision.decided_by)}"
-           if decision.decided_by else ""),
+        + (
+            f" — decided by: {', '.join(_kind_words(k) for k in decision.decided_by)}"
+            if decision.decided_by
+            else ""
+        ),
     ]
     if caller.simulated:
-        lines.append("Note: a role makes requests through a session; this request was "
-                     "evaluated as a session of the role with no session policy.")
+        lines.append(
+            "Note: a role makes requests through a session; this request was "
+            "evaluated as a session of the role with no session policy."
+        )
     if decision.cross_account:
-        lines.append(f"This is a cross-account request (caller in {caller.account}, resource "
-                     f"in {decision.resource_account}): both sides must allow it.")
+        lines.append(
+            f"This is a cross-account request (caller in {caller.account}, resource "
+            f"in {decision.resource_account}): both sides must allow it."
+        )
     if decision.note:
         lines.append(f"Note: {decision.note}")
     lines.append("")
@@ -66,25 +73,33 @@ def _steps(decision: Decision) -> list[str]:
         out.extend(f"     - {m.describe()}" for m in denies)
         out.append("   Evaluation stops here.")
         return out
-    out.append(f"{n}. Explicit deny: none of the {len(decision.policies)} applicable "
-               f"polic{'y' if len(decision.policies) == 1 else 'ies'} denies this request.")
+    out.append(
+        f"{n}. Explicit deny: none of the {len(decision.policies)} applicable "
+        f"polic{'y' if len(decision.policies) == 1 else 'ies'} denies this request."
+    )
     status = {s.kind: s.status for s in decision.steps}
     used = decision.statements
     caller = decision.caller
 
     def allows(kind: str) -> list[str]:
-        return [f"     - {m.describe()}"
-                + (f" — it {_GRANT_WORDS[m.grant]}" if m.grant else "")
-                for m in used if m.kind == kind and m.effect == "Allow"]
+        return [
+            f"     - {m.describe()}" + (f" — it {_GRANT_WORDS[m.grant]}" if m.grant else "")
+            for m in used
+            if m.kind == kind and m.effect == "Allow"
+        ]
 
     n += 1
     if status["scp"] == "absent":
-        out.append(f"{n}. Service control policies: none apply (the account is not governed "
-                   f"by an organization's SCPs in this lab).")
+        out.append(
+            f"{n}. Service control policies: none apply (the account is not governed "
+            f"by an organization's SCPs in this lab)."
+        )
     elif status["scp"] == "no-allow":
-        out.append(f"{n}. Service control policies: at least one level of the organization "
-                   f"does not allow {decision.action}, so it is implicitly denied. Every level "
-                   f"(root, each OU, the account) must allow it.")
+        out.append(
+            f"{n}. Service control policies: at least one level of the organization "
+            f"does not allow {decision.action}, so it is implicitly denied. Every level "
+            f"(root, each OU, the account) must allow it."
+        )
         return out
     else:
         out.append(f"{n}. Service control policies: every level allows it.")
@@ -92,13 +107,16 @@ def _steps(decision: Decision) -> list[str]:
     if caller.kind == "root":
         n += 1
         if "root" in decision.decided_by:
-            out.append(f"{n}. The root user has full access to its own account; nothing "
-                       f"denied it, so it is allowed.")
+            out.append(
+                f"{n}. The root user has full access to its own account; nothing "
+                f"denied it, so it is allowed."
+            )
         else:
-            out.append(f"{n}. The root user's own account allows it, but the resource "
-                       f"belongs to account {decision.resource_account}, whose resource-based "
-                       f"policy must allow it too: "
-                       + ("it does." if decision.allowed else "it does not."))
+            out.append(
+                f"{n}. The root user's own account allows it, but the resource "
+                f"belongs to account {decision.resource_account}, whose resource-based "
+                f"policy must allow it too: " + ("it does." if decision.allowed else "it does not.")
+            )
             out.extend(allows("resource"))
         return out
     n += 1
@@ -111,8 +129,10 @@ def _steps(decision: Decision) -> list[str]:
             out.append(f"{n}. Resource-based policy: {rp.title} allows it:")
             out.extend(listed)
         else:
-            out.append(f"{n}. Resource-based policy: {rp.title} names the caller's account, "
-                       f"which hands the decision to the account's identity-based policies.")
+            out.append(
+                f"{n}. Resource-based policy: {rp.title} names the caller's account, "
+                f"which hands the decision to the account's identity-based policies."
+            )
     else:
         out.append(f"{n}. Resource-based policy: {rp.title} does not allow it.")
     if caller.kind == "service":
@@ -120,30 +140,43 @@ def _steps(decision: Decision) -> list[str]:
     n += 1
     if status["identity"] == "allow":
         out.append(f"{n}. Identity-based policies ({len(caller.policies)} attached): allowed by")
-        out.extend(allows("identity") or [
-            "     - (an identity-based Allow matched, but the result was decided elsewhere)"])
+        out.extend(
+            allows("identity")
+            or ["     - (an identity-based Allow matched, but the result was decided elsewhere)"]
+        )
     else:
-        out.append(f"{n}. Identity-based policies ({len(caller.policies)} attached): none "
-                   f"allows it."
-                   + (" A new IAM user has no permissions until a policy grants them."
-                      if not caller.policies else ""))
+        out.append(
+            f"{n}. Identity-based policies ({len(caller.policies)} attached): none "
+            f"allows it."
+            + (
+                " A new IAM user has no permissions until a policy grants them."
+                if not caller.policies
+                else ""
+            )
+        )
     n += 1
     if caller.boundary is None:
         out.append(f"{n}. Permissions boundary: none set.")
     elif status["permissions_boundary"] == "allow":
-        out.append(f"{n}. Permissions boundary {caller.boundary.name}: allows it (a boundary "
-                   f"grants nothing itself; it only limits).")
+        out.append(
+            f"{n}. Permissions boundary {caller.boundary.name}: allows it (a boundary "
+            f"grants nothing itself; it only limits)."
+        )
     else:
-        out.append(f"{n}. Permissions boundary {caller.boundary.name}: does NOT allow it, so "
-                   f"identity-based allows cannot take effect.")
+        out.append(
+            f"{n}. Permissions boundary {caller.boundary.name}: does NOT allow it, so "
+            f"identity-based allows cannot take effect."
+        )
     n += 1
     if caller.session_policy is None:
         out.append(f"{n}. Session policy: none.")
     elif status["session"] == "allow":
         out.append(f"{n}. Session policy: allows it.")
     else:
-        out.append(f"{n}. Session policy: does NOT allow it; a session policy can only narrow "
-                   f"the role's permissions.")
+        out.append(
+            f"{n}. Session policy: does NOT allow it; a session policy can only narrow "
+            f"the role's permissions."
+        )
     out.append("")
     out.append(_conclusion(decision))
     return out
@@ -153,22 +186,30 @@ def _conclusion(decision: Decision) -> str:
     by = decision.decided_by
     if decision.allowed:
         if by == ("resource",):
-            return ("So: ALLOWED by the resource-based policy"
-                    + (" together with the caller's account." if decision.cross_account
-                       else ", which names the caller directly."))
+            return "So: ALLOWED by the resource-based policy" + (
+                " together with the caller's account."
+                if decision.cross_account
+                else ", which names the caller directly."
+            )
         if by == ("identity", "resource") and decision.cross_account:
-            return "So: ALLOWED — the caller's identity policy and the resource policy both allow it."
+            return (
+                "So: ALLOWED — the caller's identity policy and the resource policy both allow it."
+            )
         return "So: ALLOWED — an identity-based policy allows it and nothing narrows it away."
     if by == ("permissions_boundary",):
         return "So: DENIED — the permissions boundary does not allow it."
     if by == ("session",):
         return "So: DENIED — the session policy does not allow it."
     if by == ("resource",) and decision.cross_account:
-        return ("So: DENIED — in a cross-account request the resource's account must allow it "
-                "too, and its resource-based policy does not.")
+        return (
+            "So: DENIED — in a cross-account request the resource's account must allow it "
+            "too, and its resource-based policy does not."
+        )
     if by == ("identity",) and decision.cross_account:
-        return ("So: DENIED — the resource policy allows it, but across accounts the caller's "
-                "own identity-based policies must allow it too.")
+        return (
+            "So: DENIED — the resource policy allows it, but across accounts the caller's "
+            "own identity-based policies must allow it too."
+        )
     return "So: DENIED — no policy allows it (an implicit deny is the default)."
 
 
@@ -182,8 +223,7 @@ def _non_matching(decision: Decision) -> list[str]:
             reason = why_not(statement, attached, decision)
             if reason is None:
                 continue  # it matched but was not needed for the decision
-            out.append(f"  - {statement.effect} in {statement.label} of {attached.title}: "
-                       f"{reason}")
+            out.append(f"  - {statement.effect} in {statement.label} of {attached.title}: {reason}")
     return out
 
 
@@ -197,10 +237,13 @@ def why_not(statement: Statement, attached: AttachedPolicy, decision: Decision) 
     if not statement.matches_resource(decision.resource, decision.context):
         if statement.not_resource:
             return f"its NotResource ({_list(statement.resources or ())}) excludes the resource."
-        return (f"its Resource ({_list(statement.resources or ())}) does not match "
-                f"{decision.resource}.")
-    if attached.kind in ("resource", "trust") and principal_grant(statement,
-                                                                  decision.caller) is None:
+        return (
+            f"its Resource ({_list(statement.resources or ())}) does not match {decision.resource}."
+        )
+    if (
+        attached.kind in ("resource", "trust")
+        and principal_grant(statement, decision.caller) is None
+    ):
         element = "NotPrincipal" if statement.not_principal else "Principal"
         names = statement.principals.names() if statement.principals else []
         return f"its {element} ({_list(names)}) does not cover {decision.caller.arn}."
@@ -213,8 +256,10 @@ def why_not(statement: Statement, attached: AttachedPolicy, decision: Decision) 
 def _observed(clause: ConditionClause, context: Mapping[str, object]) -> str:
     value = context.get(clause.key_lower)
     if value is None:
-        return (f"the request has no {clause.key} (a missing key makes {clause.operator.base} "
-                f"false unless it is negated or ends in IfExists).")
+        return (
+            f"the request has no {clause.key} (a missing key makes {clause.operator.base} "
+            f"false unless it is negated or ends in IfExists)."
+        )
     return f"the request has {clause.key} = {value!r}."
 
 

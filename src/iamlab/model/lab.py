@@ -28,13 +28,29 @@ from iamlab.model.sts import Session
 
 PrincipalLike = str | Session
 _ASSUME_ROLE = "sts:AssumeRole"
+# the actions a role's trust policy governs (id_roles_manage-assume.html, id_session-tags.html)
+_TRUST_ACTIONS = frozenset(
+    {
+        "sts:assumerole",
+        "sts:assumerolewithsaml",
+        "sts:assumerolewithwebidentity",
+        "sts:tagsession",
+        "sts:setsourceidentity",
+    }
+)
 
 
 class Lab:
     """AWS accounts to experiment with. Build it with :meth:`load` or :meth:`from_dict`."""
 
-    def __init__(self, accounts: Mapping[str, Account], resources: Mapping[str, Resource],
-                 *, title: str = "", source: str = "") -> None:
+    def __init__(
+        self,
+        accounts: Mapping[str, Account],
+        resources: Mapping[str, Resource],
+        *,
+        title: str = "",
+        source: str = "",
+    ) -> None:
         if not accounts:
             raise PolicyError("accounts", "a lab needs at least one account")
         self.accounts: Mapping[str, Account] = dict(accounts)
@@ -73,8 +89,9 @@ class Lab:
         try:
             return self.accounts[account_id]
         except KeyError:
-            raise UnknownPrincipalError(f"no account {account_id} in this lab (accounts: "
-                                        f"{', '.join(self.accounts)})") from None
+            raise UnknownPrincipalError(
+                f"no account {account_id} in this lab (accounts: {', '.join(self.accounts)})"
+            ) from None
 
     def users(self) -> Iterator[User]:
         for account in self.accounts.values():
@@ -124,8 +141,12 @@ class Lab:
             return None
         attached = self._resource_policies.get(listed.arn)
         if attached is None:
-            attached = AttachedPolicy(kind="resource", name=listed.arn,
-                                      owner=f"resource {listed.arn}", policy=listed.policy)
+            attached = AttachedPolicy(
+                kind="resource",
+                name=listed.arn,
+                owner=f"resource {listed.arn}",
+                policy=listed.policy,
+            )
             self._resource_policies[listed.arn] = attached
         return attached
 
@@ -134,35 +155,82 @@ class Lab:
 
     # -- evaluation -------------------------------------------------------------------------
 
-    def evaluate(self, principal: PrincipalLike, action: str, resource: str, *,
-                 context: Mapping[str, object] | None = None,
-                 now: datetime | None = None) -> Decision:
+    def evaluate(
+        self,
+        principal: PrincipalLike,
+        action: str,
+        resource: str,
+        *,
+        context: Mapping[str, object] | None = None,
+        now: datetime | None = None,
+    ) -> Decision:
         """Decide whether ``principal`` may perform ``action`` on ``resource``."""
         if not isinstance(action, str) or ":" not in action:
-            raise ValidationError(f"action {action!r} should look like service:ActionName, "
-                                  f"e.g. s3:GetObject")
+            raise ValidationError(
+                f"action {action!r} should look like service:ActionName, e.g. s3:GetObject"
+            )
         if not isinstance(resource, str) or not (resource == "*" or resource.startswith("arn:")):
-            raise ValidationError(f"resource {resource!r} should be an ARN, e.g. "
-                                  f"arn:aws:s3:::coffee-recipes/latte.md")
+            raise ValidationError(
+                f"resource {resource!r} should be an ARN, e.g. arn:aws:s3:::coffee-recipes/latte.md"
+            )
         now = _now(now)
         caller = self._resolve(principal, now=now)
         if caller.kind == "service":
-            raise ValidationError(f"{caller.name} is a service principal: services act by "
-                                  f"assuming a role (use assume_role), not directly")
+            raise ValidationError(
+                f"{caller.name} is a service principal: services act by "
+                f"assuming a role (use assume_role), not directly"
+            )
         listed = self.resource_for(resource)
-        res_account = (listed.account if listed and listed.account else
-                       _arn_account(resource) or caller.account)
+        res_account = (
+            listed.account
+            if listed and listed.account
+            else _arn_account(resource) or caller.account
+        )
         resource_policy = self._attached_resource_policy(listed)
+        trusting = self._trust_policy_for(action, resource)
+        if trusting is not None:  # sts:AssumeRole on a role: its trust policy must allow
+            resource_policy, res_account = trusting
         ctx = _request_context(caller, res_account, context, now)
-        return evaluate_request(caller=caller, action=action, resource=resource,
-                                resource_account=res_account, resource_policy=resource_policy,
-                                context=ctx)
+        return evaluate_request(
+            caller=caller,
+            action=action,
+            resource=resource,
+            resource_account=res_account,
+            resource_policy=resource_policy,
+            context=ctx,
+            resource_policy_required=trusting is not None,
+        )
 
-    def assume_role(self, caller: PrincipalLike, role: str, *, session_name: str = "iamlab",
-                    duration_seconds: int | None = None,
-                    session_policy: Mapping[str, Any] | str | None = None,
-                    context: Mapping[str, object] | None = None,
-                    now: datetime | None = None, external_id: str | None = None) -> Session:
+    def _trust_policy_for(self, action: str, resource: str) -> tuple[AttachedPolicy, str] | None:
+        """For an AssumeRole-family action on a role of the lab: the role's trust policy."""
+        if action.lower() not in _TRUST_ACTIONS or ":role/" not in resource:
+            return None
+        for account in self.accounts.values():
+            for role in account.roles.values():
+                if role.arn == resource:
+                    return self._trust(role), role.account
+        return None
+
+    def _trust(self, role: Role) -> AttachedPolicy:
+        return AttachedPolicy(
+            kind="resource",
+            name="trust policy",
+            owner=f"role {role.name}",
+            policy=role.trust_policy,
+        )
+
+    def assume_role(
+        self,
+        caller: PrincipalLike,
+        role: str,
+        *,
+        session_name: str = "iamlab",
+        duration_seconds: int | None = None,
+        session_policy: Mapping[str, Any] | str | None = None,
+        context: Mapping[str, object] | None = None,
+        now: datetime | None = None,
+        external_id: str | None = None,
+    ) -> Session:
         """Call STS AssumeRole as ``caller``; return the new session or raise why not."""
         now = _now(now)
         who = self._resolve(caller, now=now, for_assume=True)
@@ -173,57 +241,80 @@ class Lab:
         parsed_session_policy: Policy | None = None
         if session_policy is not None:
             sts.check_session_policy_size(session_policy)
-            parsed_session_policy = parse_policy(session_policy, name="session policy",
-                                                 kind="session", place="session_policy")
+            parsed_session_policy = parse_policy(
+                session_policy, name="session policy", kind="session", place="session_policy"
+            )
         extra: dict[str, object] = dict(context or {})
         extra.setdefault("sts:RoleSessionName", check)
         if external_id is not None:
             extra["sts:ExternalId"] = external_id
-        trust = AttachedPolicy(kind="resource", name="trust policy", owner=f"role {target.name}",
-                               policy=target.trust_policy)
+        trust = self._trust(target)
         if who.kind == "root":
             decision = _root_cannot_assume(who, target)
             raise AccessDeniedError(
                 f"the root user ({who.arn}) cannot assume a role: AWS denies AssumeRole with "
-                f"root user credentials. Sign in as an IAM user or role first.", decision)
+                f"root user credentials. Sign in as an IAM user or role first.",
+                decision,
+            )
         ctx = _request_context(who, target.account, extra, now)
-        decision = evaluate_request(caller=who, action=_ASSUME_ROLE, resource=target.arn,
-                                    resource_account=target.account, resource_policy=trust,
-                                    context=ctx, resource_policy_required=True)
+        decision = evaluate_request(
+            caller=who,
+            action=_ASSUME_ROLE,
+            resource=target.arn,
+            resource_account=target.account,
+            resource_policy=trust,
+            context=ctx,
+            resource_policy_required=True,
+        )
         if not decision.allowed:
             raise AccessDeniedError(
                 f"{who.arn} is not authorized to perform: sts:AssumeRole on resource: "
                 f"{target.arn} ({decision.result}; decided by "
                 f"{', '.join(decision.decided_by) or 'nothing'}). See .decision.explain().",
-                decision)
+                decision,
+            )
         mfa = _truthy(ctx.get("aws:multifactorauthpresent"))
         self._serial += 1
         expires = now + timedelta(seconds=duration)
         session_arn = arns.assumed_role_arn(target.account, target.name, check)
         credentials = sts.make_credentials(target.arn, check, now, expires, self._serial)
-        session_caller = self._session_caller(target, session_arn, check, now, expires, mfa,
-                                              parsed_session_policy)
-        session = Session(arn=session_arn, role=target, session_name=check,
-                          credentials=credentials, issued_at=now, duration_seconds=duration,
-                          mfa_present=mfa, session_policy=parsed_session_policy,
-                          source_arn=who.arn, chained=chained, caller=session_caller)
+        session_caller = self._session_caller(
+            target, session_arn, check, now, expires, mfa, parsed_session_policy
+        )
+        session = Session(
+            arn=session_arn,
+            role=target,
+            session_name=check,
+            credentials=credentials,
+            issued_at=now,
+            duration_seconds=duration,
+            mfa_present=mfa,
+            session_policy=parsed_session_policy,
+            source_arn=who.arn,
+            chained=chained,
+            caller=session_caller,
+        )
         self._sessions[session_arn] = session
         return session
 
     # -- resolving principals ---------------------------------------------------------------
 
-    def _resolve(self, principal: object, *, now: datetime | None = None,
-                 for_assume: bool = False) -> Caller:
+    def _resolve(
+        self, principal: object, *, now: datetime | None = None, for_assume: bool = False
+    ) -> Caller:
         if isinstance(principal, Session):
             if now is not None and principal.is_expired(now):
                 raise ExpiredTokenError(
                     f"ExpiredToken: the security token of session {principal.arn} expired at "
                     f"{principal.expiration.isoformat()} (now: {now.isoformat()}); assume the "
-                    f"role again for new credentials")
+                    f"role again for new credentials"
+                )
             return principal.caller
         if not isinstance(principal, str) or not principal:
-            raise ValidationError(f"a principal is a user name, role/NAME, root, an ARN or a "
-                                  f"session, got {principal!r}")
+            raise ValidationError(
+                f"a principal is a user name, role/NAME, root, an ARN or a "
+                f"session, got {principal!r}"
+            )
         cached = self._callers.get(principal)
         if cached is not None:
             return cached
@@ -236,8 +327,13 @@ class Lab:
         if text == "root":
             return self._root_caller(self.default_account)
         if _SERVICE_PRINCIPAL.match(text):
-            return Caller(kind="service", name=text, arn=text, account="",
-                          base_context={"aws:principalservicename": text})
+            return Caller(
+                kind="service",
+                name=text,
+                arn=text,
+                account="",
+                base_context={"aws:principalservicename": text},
+            )
         if text.startswith("arn:"):
             parsed = arns.parse_arn(text, "principal", allow_wildcards=False)
             if parsed.service == "iam" and parsed.resource == "root":
@@ -245,16 +341,19 @@ class Lab:
             if parsed.service == "sts" and parsed.resource_type == "assumed-role":
                 session = self._sessions.get(text)
                 if session is None:
-                    raise UnknownPrincipalError(f"no session {text} in this lab: create it "
-                                                f"with lab.assume_role(...) first")
+                    raise UnknownPrincipalError(
+                        f"no session {text} in this lab: create it with lab.assume_role(...) first"
+                    )
                 return self._resolve(session, now=now)
             if parsed.service == "iam" and parsed.resource_type == "user":
                 return self._user_caller(self._find_user(text))
             if parsed.service == "iam" and parsed.resource_type == "role":
                 return self._simulated_role_caller(self._find_role(text, parsed.account))
             if parsed.service == "iam" and parsed.resource_type == "group":
-                raise ValidationError(f"{text} is a group: groups are not principals and "
-                                      f"cannot make requests; pick one of its users")
+                raise ValidationError(
+                    f"{text} is a group: groups are not principals and "
+                    f"cannot make requests; pick one of its users"
+                )
             raise ValidationError(f"{text} is not a user, role, role session or root ARN")
         kind, _, name = text.partition("/")
         if name and kind == "role":
@@ -269,11 +368,14 @@ class Lab:
         if len(matches) > 1:
             raise ValidationError(f"user name {text!r} exists in several accounts; use its ARN")
         if any(text in a.groups for a in self.accounts.values()):
-            raise ValidationError(f"{text!r} is a group: groups are not principals and cannot "
-                                  f"make requests; pick one of its users")
+            raise ValidationError(
+                f"{text!r} is a group: groups are not principals and cannot "
+                f"make requests; pick one of its users"
+            )
         if any(text in a.roles for a in self.accounts.values()):
-            raise ValidationError(f"{text!r} is a role: write role/{text} or assume it with "
-                                  f"lab.assume_role(...)")
+            raise ValidationError(
+                f"{text!r} is a role: write role/{text} or assume it with lab.assume_role(...)"
+            )
         known = ", ".join(u.name for u in self.users()) or "none"
         raise UnknownPrincipalError(f"no user named {text!r} in this lab (users: {known})")
 
@@ -301,8 +403,10 @@ class Lab:
         if name in account.roles:
             return account.roles[name]
         known = ", ".join(account.roles) or "none"
-        raise UnknownPrincipalError(f"no role named {name!r} in account {account.id} "
-                                    f"(roles: {known}); for another account use the role ARN")
+        raise UnknownPrincipalError(
+            f"no role named {name!r} in account {account.id} "
+            f"(roles: {known}); for another account use the role ARN"
+        )
 
     def _user_caller(self, user: User) -> Caller:
         account = self.accounts[user.account]
@@ -317,20 +421,46 @@ class Lab:
             "aws:principaltype": "User",
         }
         context.update({f"aws:principaltag/{k.lower()}": v for k, v in user.tags.items()})
-        return Caller(kind="user", name=user.name, arn=user.arn, account=user.account,
-                      policies=tuple(policies), boundary=user.permissions_boundary,
-                      scp_levels=account.scp_levels, base_context=context)
+        return Caller(
+            kind="user",
+            name=user.name,
+            arn=user.arn,
+            account=user.account,
+            policies=tuple(policies),
+            boundary=user.permissions_boundary,
+            scp_levels=account.scp_levels,
+            base_context=context,
+        )
 
     def _root_caller(self, account: Account) -> Caller:
         root = arns.root_arn(account.id)
-        context = {"aws:principalarn": root, "aws:principalaccount": account.id,
-                   "aws:principaltype": "Account", "aws:userid": account.id}
-        return Caller(kind="root", name="root", arn=root, account=account.id,
-                      scp_levels=account.scp_levels, base_context=context)
+        context: dict[str, object] = {
+            "aws:principalarn": root,
+            "aws:principalaccount": account.id,
+            "aws:principaltype": "Account",
+            "aws:userid": account.id,
+        }
+        return Caller(
+            kind="root",
+            name="root",
+            arn=root,
+            account=account.id,
+            scp_levels=account.scp_levels,
+            base_context=context,
+        )
 
-    def _session_caller(self, role: Role, session_arn: str, session_name: str,
-                        issued: datetime, expires: datetime | None, mfa: bool,
-                        session_policy: Policy | None, *, simulated: bool = False) -> Caller:
+    def _session_caller(
+        self,
+        role: Role,
+        session_arn: str,
+        session_name: str,
+        issued: datetime,
+        expires: datetime | None,
+        mfa: bool,
+        session_policy: Policy | None,
+        *,
+        simulated: bool = False,
+    ) -> Caller:
         account = self.accounts[role.account]
         context: dict[str, object] = {
             "aws:userid": f"{unique_id('AROA', role.arn)}:{session_name}",
@@ -343,33 +473,54 @@ class Lab:
         context.update({f"aws:principaltag/{k.lower()}": v for k, v in role.tags.items()})
         attached = None
         if session_policy is not None:
-            attached = AttachedPolicy(kind="session", name="session policy",
-                                      owner=f"session {session_name}", policy=session_policy)
-        return Caller(kind="session", name=f"{role.name}/{session_name}", arn=session_arn,
-                      account=role.account, role_arn=role.arn, policies=role.policies,
-                      boundary=role.permissions_boundary, session_policy=attached,
-                      scp_levels=account.scp_levels, base_context=context,
-                      expiration=expires, simulated=simulated)
+            attached = AttachedPolicy(
+                kind="session",
+                name="session policy",
+                owner=f"session {session_name}",
+                policy=session_policy,
+            )
+        return Caller(
+            kind="session",
+            name=f"{role.name}/{session_name}",
+            arn=session_arn,
+            account=role.account,
+            role_arn=role.arn,
+            policies=role.policies,
+            boundary=role.permissions_boundary,
+            session_policy=attached,
+            scp_levels=account.scp_levels,
+            base_context=context,
+            expiration=expires,
+            simulated=simulated,
+        )
 
     def _simulated_role_caller(self, role: Role) -> Caller:
         name = "iamlab-simulated"
-        return self._session_caller(role, arns.assumed_role_arn(role.account, role.name, name),
-                                    name, datetime(2000, 1, 1, tzinfo=UTC), None, False, None,
-                                    simulated=True)
+        return self._session_caller(
+            role,
+            arns.assumed_role_arn(role.account, role.name, name),
+            name,
+            datetime(2000, 1, 1, tzinfo=UTC),
+            None,
+            False,
+            None,
+            simulated=True,
+        )
 
     # -- display ----------------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{a.name} ({a.id}): {len(a.users)} users, {len(a.groups)} groups, "
-                           f"{len(a.roles)} roles" for a in self.accounts.values())
+        counts = ", ".join(
+            f"{a.name} ({a.id}): {len(a.users)} users, {len(a.groups)} groups, {len(a.roles)} roles"
+            for a in self.accounts.values()
+        )
         return f"<Lab {self.title or ''} — {counts}; {len(self.resources)} resources>"
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
         from iamlab.diagrams import account_map
+        from iamlab.diagrams.display import mimebundle
 
-        graph = account_map(self)
-        return {"image/svg+xml": graph.pipe(format="svg", encoding="utf-8"),
-                "text/plain": repr(self)}
+        return mimebundle(account_map(self), repr(self))
 
 
 def _now(now: datetime | None) -> datetime:
@@ -403,8 +554,9 @@ def _truthy(value: object) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
-def _request_context(caller: Caller, resource_account: str,
-                     extra: Mapping[str, object] | None, now: datetime) -> dict[str, object]:
+def _request_context(
+    caller: Caller, resource_account: str, extra: Mapping[str, object] | None, now: datetime
+) -> dict[str, object]:
     ctx = caller.base_context.copy()
     ctx["aws:currenttime"] = _iso(now)
     ctx["aws:epochtime"] = int(now.timestamp())
@@ -424,8 +576,15 @@ def _request_context(caller: Caller, resource_account: str,
 
 
 def _root_cannot_assume(caller: Caller, role: Role) -> Decision:
-    return Decision(result="ImplicitlyDenied", decided_by=("root",), statements=(),
-                    caller=caller, action=_ASSUME_ROLE, resource=role.arn,
-                    resource_account=role.account, context={},
-                    note="the root user cannot assume a role; AWS refuses AssumeRole called "
-                         "with root user credentials")
+    return Decision(
+        result="ImplicitlyDenied",
+        decided_by=("root",),
+        statements=(),
+        caller=caller,
+        action=_ASSUME_ROLE,
+        resource=role.arn,
+        resource_account=role.account,
+        context={},
+        note="the root user cannot assume a role; AWS refuses AssumeRole called "
+        "with root user credentials",
+    )

@@ -16,6 +16,7 @@ from iamlab.errors import PolicyError
 
 if TYPE_CHECKING:
     from iamlab.model.lab import Lab
+    from iamlab.model.principals import Group, Role, User
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,8 +34,9 @@ class LintFinding:
         return f"{where}{self.title} — {self.detail} [{self.issue}, {self.severity}]"
 
 
-def lint_policy(document: Mapping[str, Any] | str, *, place: str = "",
-                resource: str | None = None) -> list[LintFinding]:
+def lint_policy(
+    document: Mapping[str, Any] | str, *, place: str = "", resource: str | None = None
+) -> list[LintFinding]:
     """Lint one policy document (a dict or JSON text).
 
     A role's trust policy has no Resource element (the role is the resource); pass the role's
@@ -47,8 +49,10 @@ def lint_policy(document: Mapping[str, Any] | str, *, place: str = "",
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
-            raise PolicyError(place or "policy", f"invalid JSON at line {exc.lineno}, column "
-                                                 f"{exc.colno}: {exc.msg}") from None
+            raise PolicyError(
+                place or "policy",
+                f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+            ) from None
         document = json.loads(text)
     if resource is not None and isinstance(document, Mapping):
         document = _with_resource(document, resource)
@@ -57,11 +61,15 @@ def lint_policy(document: Mapping[str, Any] | str, *, place: str = "",
     findings = []
     for raw in analysed.findings:
         finding = enhance_finding(raw)
-        findings.append(LintFinding(
-            issue=str(finding.issue), severity=str(getattr(finding, "severity", "")),
-            title=str(getattr(finding, "title", "") or finding.issue),
-            detail=_detail(finding.detail), place=_place(place, finding.location),
-        ))
+        findings.append(
+            LintFinding(
+                issue=str(finding.issue),
+                severity=str(getattr(finding, "severity", "")),
+                title=str(getattr(finding, "title", "") or finding.issue),
+                detail=_detail(finding.detail),
+                place=_place(place, finding.location),
+            )
+        )
     return findings
 
 
@@ -79,7 +87,12 @@ def _documents(lab: Lab) -> Iterator[tuple[str, Mapping[str, Any]]]:
         for name, policy in account.managed_policies.items():
             seen.add(id(policy))
             yield policy.place or name, policy.document
-        for owner in (*account.users.values(), *account.groups.values(), *account.roles.values()):
+        owners: list[User | Group | Role] = [
+            *account.users.values(),
+            *account.groups.values(),
+            *account.roles.values(),
+        ]
+        for owner in owners:
             for attached in owner.policies:
                 if id(attached.policy) not in seen:
                     seen.add(id(attached.policy))

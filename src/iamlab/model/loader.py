@@ -16,19 +16,41 @@ from typing import Any
 
 import yaml
 
-from iamlab.errors import PolicyError
+from iamlab.errors import PolicyError, describe_type
 from iamlab.model import arn as arns
-from iamlab.model.policy import Policy, PolicyKind, parse_policy
+from iamlab.model.policy import Policy, parse_policy
 from iamlab.model.principals import Account, AttachedPolicy, Group, Resource, Role, User
 
-_ACCOUNT_KEYS = ("name", "description", "managed_policies", "users", "groups", "roles",
-                 "service_control_policies")
+_ACCOUNT_KEYS = (
+    "name",
+    "description",
+    "managed_policies",
+    "users",
+    "groups",
+    "roles",
+    "service_control_policies",
+)
 _TOP_KEYS = ("accounts", "resources", "account_id", "title", *_ACCOUNT_KEYS)
-_USER_KEYS = ("groups", "managed_policies", "inline_policies", "permissions_boundary", "tags",
-              "path", "description")
+_USER_KEYS = (
+    "groups",
+    "managed_policies",
+    "inline_policies",
+    "permissions_boundary",
+    "tags",
+    "path",
+    "description",
+)
 _GROUP_KEYS = ("managed_policies", "inline_policies", "path", "description")
-_ROLE_KEYS = ("trust_policy", "managed_policies", "inline_policies", "permissions_boundary",
-              "max_session_duration", "tags", "path", "description")
+_ROLE_KEYS = (
+    "trust_policy",
+    "managed_policies",
+    "inline_policies",
+    "permissions_boundary",
+    "max_session_duration",
+    "tags",
+    "path",
+    "description",
+)
 _RESOURCE_KEYS = ("account", "policy", "description")
 # libyaml's safe loader when pyyaml was built with it (much faster), else the pure-Python one
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -51,39 +73,42 @@ def read_lab_file(path: str | Path) -> dict[str, Any]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise PolicyError(str(path), f"invalid JSON at line {exc.lineno}, column "
-                                         f"{exc.colno}: {exc.msg}") from None
+            raise PolicyError(
+                str(path), f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            ) from None
     else:
         try:
-            data = yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+            data = yaml.load(text, Loader=_YAML_LOADER)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
             problem = getattr(exc, "problem", None) or str(exc)
             raise PolicyError(str(path), f"invalid YAML{where}: {problem}") from None
     if not isinstance(data, dict):
-        raise PolicyError(str(path), "a lab file must hold a mapping with 'accounts' (or "
-                                     "'account_id') at the top")
+        raise PolicyError(
+            str(path), "a lab file must hold a mapping with 'accounts' (or 'account_id') at the top"
+        )
     return data
 
 
 def build_accounts(data: object) -> tuple[dict[str, Account], dict[str, Resource], str]:
     """Validate a lab mapping; return accounts by ID, resources by ARN and the lab's title."""
     if not isinstance(data, Mapping):
-        raise PolicyError("lab", f"a lab must be a mapping, got {_kind(data)}")
+        raise PolicyError("lab", f"a lab must be a mapping, got {describe_type(data)}")
     _check_keys(data, _TOP_KEYS, "", "lab (top level)")
     title = _opt_str(data, "title", "lab") or ""
     if "accounts" in data:
         if "account_id" in data:
-            raise PolicyError("account_id", "use either 'accounts:' or the single-account "
-                                            "shorthand 'account_id:', not both")
+            raise PolicyError(
+                "account_id",
+                "use either 'accounts:' or the single-account shorthand 'account_id:', not both",
+            )
         extra = [k for k in _ACCOUNT_KEYS if k in data]
         if extra:
             raise PolicyError(extra[0], "with 'accounts:', put this key inside its account")
         raw_accounts = data["accounts"]
         if not isinstance(raw_accounts, Mapping) or not raw_accounts:
-            raise PolicyError("accounts", "expected a mapping of 12-digit account IDs to "
-                                          "accounts")
+            raise PolicyError("accounts", "expected a mapping of 12-digit account IDs to accounts")
         items = [(str(k), v, f"accounts.{k}") for k, v in raw_accounts.items()]
     elif "account_id" in data:
         body = {k: data[k] for k in _ACCOUNT_KEYS if k in data}
@@ -94,9 +119,11 @@ def build_accounts(data: object) -> tuple[dict[str, Account], dict[str, Resource
     accounts: dict[str, Account] = {}
     for account_id, raw, place in items:
         if not arns.ACCOUNT_ID.match(account_id):
-            raise PolicyError(place or "account_id",
-                              f"{account_id!r} is not a 12-digit account ID (quote it in YAML "
-                              f"so leading zeros survive)")
+            raise PolicyError(
+                place or "account_id",
+                f"{account_id!r} is not a 12-digit account ID (quote it in YAML "
+                f"so leading zeros survive)",
+            )
         accounts[account_id] = _build_account(account_id, raw, place)
     resources = _build_resources(data.get("resources"), accounts)
     return accounts, resources, title
@@ -108,7 +135,7 @@ def _p(place: str, *more: str) -> str:
 
 def _build_account(account_id: str, raw: object, place: str) -> Account:
     if not isinstance(raw, Mapping):
-        raise PolicyError(place or "lab", f"an account must be a mapping, got {_kind(raw)}")
+        raise PolicyError(place or "lab", f"an account must be a mapping, got {describe_type(raw)}")
     _check_keys(raw, _ACCOUNT_KEYS, place, "account")
     name = _opt_str(raw, "name", place) or account_id
     managed: dict[str, Policy] = {}
@@ -121,10 +148,14 @@ def _build_account(account_id: str, raw: object, place: str) -> Account:
         out: list[AttachedPolicy] = []
         refs = _str_list(owner_raw, "managed_policies", o_place)
         for i, ref in enumerate(refs):
-            policy = _resolve_managed(ref, managed, account_id,
-                                      _p(o_place, f"managed_policies[{i}]"))
-            out.append(AttachedPolicy(kind="identity", name=policy.name, owner=owner,
-                                      policy=policy, managed=True))
+            policy = _resolve_managed(
+                ref, managed, account_id, _p(o_place, f"managed_policies[{i}]")
+            )
+            out.append(
+                AttachedPolicy(
+                    kind="identity", name=policy.name, owner=owner, policy=policy, managed=True
+                )
+            )
         for pname, doc in _mapping(owner_raw, "inline_policies", o_place).items():
             i_place = _p(o_place, "inline_policies", pname)
             _check_name(pname, _POLICY_NAME, i_place, "policy")
@@ -139,31 +170,47 @@ def _build_account(account_id: str, raw: object, place: str) -> Account:
         b_place = _p(o_place, "permissions_boundary")
         if isinstance(value, str):
             policy = _resolve_managed(value, managed, account_id, b_place)
-            policy = Policy(name=policy.name, kind="permissions_boundary",
-                            version=policy.version, statements=policy.statements,
-                            document=policy.document, place=policy.place)
+            policy = Policy(
+                name=policy.name,
+                kind="permissions_boundary",
+                version=policy.version,
+                statements=policy.statements,
+                document=policy.document,
+                place=policy.place,
+            )
             name = policy.name
         else:
             name = "boundary"
             policy = parse_policy(value, name=name, kind="permissions_boundary", place=b_place)
-        return AttachedPolicy(kind="permissions_boundary", name=name, owner=owner,
-                              policy=policy, managed=isinstance(value, str))
+        return AttachedPolicy(
+            kind="permissions_boundary",
+            name=name,
+            owner=owner,
+            policy=policy,
+            managed=isinstance(value, str),
+        )
 
     groups: dict[str, Group] = {}
     for gname, graw in _mapping(raw, "groups", place).items():
         g_place = _p(place, "groups", gname)
         _check_name(gname, _GROUP_NAME, g_place, "group")
         if isinstance(graw, Mapping) and "groups" in graw:
-            raise PolicyError(_p(g_place, "groups"), "groups cannot contain other groups: IAM "
-                                                     "groups do not nest (add users to each "
-                                                     "group instead)")
+            raise PolicyError(
+                _p(g_place, "groups"),
+                "groups cannot contain other groups: IAM "
+                "groups do not nest (add users to each "
+                "group instead)",
+            )
         graw = _entity(graw, g_place, "group")
         _check_keys(graw, _GROUP_KEYS, g_place, "group")
         path = _path(graw, g_place)
-        groups[gname] = Group(name=gname, account=account_id,
-                              arn=arns.group_arn(account_id, gname, path),
-                              policies=tuple(attach(graw, f"group {gname}", g_place)),
-                              description=_opt_str(graw, "description", g_place) or "")
+        groups[gname] = Group(
+            name=gname,
+            account=account_id,
+            arn=arns.group_arn(account_id, gname, path),
+            policies=tuple(attach(graw, f"group {gname}", g_place)),
+            description=_opt_str(graw, "description", g_place) or "",
+        )
 
     users: dict[str, User] = {}
     for uname, uraw in _mapping(raw, "users", place).items():
@@ -175,16 +222,22 @@ def _build_account(account_id: str, raw: object, place: str) -> Account:
         for i, gname in enumerate(member_of):
             if gname not in groups:
                 known = ", ".join(sorted(groups)) or "none"
-                raise PolicyError(_p(u_place, f"groups[{i}]"), f"no group named {gname!r} in "
-                                                              f"this account (groups: {known})")
+                raise PolicyError(
+                    _p(u_place, f"groups[{i}]"),
+                    f"no group named {gname!r} in this account (groups: {known})",
+                )
         if len(set(member_of)) != len(member_of):
             raise PolicyError(_p(u_place, "groups"), "a group is listed twice")
         path = _path(uraw, u_place)
         users[uname] = User(
-            name=uname, account=account_id, arn=arns.user_arn(account_id, uname, path),
-            groups=tuple(member_of), policies=tuple(attach(uraw, f"user {uname}", u_place)),
+            name=uname,
+            account=account_id,
+            arn=arns.user_arn(account_id, uname, path),
+            groups=tuple(member_of),
+            policies=tuple(attach(uraw, f"user {uname}", u_place)),
             permissions_boundary=boundary(uraw, f"user {uname}", u_place),
-            tags=_tags(uraw, u_place), description=_opt_str(uraw, "description", u_place) or "",
+            tags=_tags(uraw, u_place),
+            description=_opt_str(uraw, "description", u_place) or "",
         )
 
     roles: dict[str, Role] = {}
@@ -194,30 +247,51 @@ def _build_account(account_id: str, raw: object, place: str) -> Account:
         rraw = _entity(rraw, r_place, "role")
         _check_keys(rraw, _ROLE_KEYS, r_place, "role")
         if "trust_policy" not in rraw:
-            raise PolicyError(_p(r_place, "trust_policy"), "missing: every role needs a trust "
-                                                           "policy saying who may assume it")
-        trust = parse_policy(rraw["trust_policy"], name=f"trust policy of {rname}",
-                             kind="trust", place=_p(r_place, "trust_policy"))
+            raise PolicyError(
+                _p(r_place, "trust_policy"),
+                "missing: every role needs a trust policy saying who may assume it",
+            )
+        trust = parse_policy(
+            rraw["trust_policy"],
+            name=f"trust policy of {rname}",
+            kind="trust",
+            place=_p(r_place, "trust_policy"),
+        )
         max_duration = rraw.get("max_session_duration", 3600)
-        if (not isinstance(max_duration, int) or isinstance(max_duration, bool)
-                or not 3600 <= max_duration <= 43200):
-            raise PolicyError(_p(r_place, "max_session_duration"),
-                              f"{max_duration!r}: a role's maximum session duration is a whole "
-                              f"number of seconds from 3600 (1 hour) to 43200 (12 hours)")
+        if (
+            not isinstance(max_duration, int)
+            or isinstance(max_duration, bool)
+            or not 3600 <= max_duration <= 43200
+        ):
+            raise PolicyError(
+                _p(r_place, "max_session_duration"),
+                f"{max_duration!r}: a role's maximum session duration is a whole "
+                f"number of seconds from 3600 (1 hour) to 43200 (12 hours)",
+            )
         path = _path(rraw, r_place)
         roles[rname] = Role(
-            name=rname, account=account_id, arn=arns.role_arn(account_id, rname, path),
-            trust_policy=trust, policies=tuple(attach(rraw, f"role {rname}", r_place)),
+            name=rname,
+            account=account_id,
+            arn=arns.role_arn(account_id, rname, path),
+            trust_policy=trust,
+            policies=tuple(attach(rraw, f"role {rname}", r_place)),
             permissions_boundary=boundary(rraw, f"role {rname}", r_place),
-            max_session_duration=max_duration, tags=_tags(rraw, r_place),
+            max_session_duration=max_duration,
+            tags=_tags(rraw, r_place),
             description=_opt_str(rraw, "description", r_place) or "",
         )
 
     levels = _build_scps(raw.get("service_control_policies"), place)
-    return Account(id=account_id, name=name, managed_policies=MappingProxyType(managed),
-                   users=MappingProxyType(users), groups=MappingProxyType(groups),
-                   roles=MappingProxyType(roles), scp_levels=levels,
-                   description=_opt_str(raw, "description", place) or "")
+    return Account(
+        id=account_id,
+        name=name,
+        managed_policies=MappingProxyType(managed),
+        users=MappingProxyType(users),
+        groups=MappingProxyType(groups),
+        roles=MappingProxyType(roles),
+        scp_levels=levels,
+        description=_opt_str(raw, "description", place) or "",
+    )
 
 
 _LEVEL_NAMES = ("organization root", "organizational unit", "account")
@@ -228,25 +302,34 @@ def _build_scps(raw: object, place: str) -> tuple[tuple[AttachedPolicy, ...], ..
         return ()
     s_place = _p(place, "service_control_policies")
     if not isinstance(raw, list):
-        raise PolicyError(s_place, "expected a list with one entry per level of the "
-                                   "organization (root, OU, ..., account)")
+        raise PolicyError(
+            s_place,
+            "expected a list with one entry per level of the organization (root, OU, ..., account)",
+        )
     levels = []
     for i, level in enumerate(raw):
         l_place = f"{s_place}[{i}]"
         docs = level if isinstance(level, list) else [level]
         if not docs:
-            raise PolicyError(l_place, "a level needs at least one SCP (FullAWSAccess allows "
-                                       "everything)")
-        where = ("organization root" if i == 0 else "account" if i == len(raw) - 1 and i > 0
-                 else f"OU level {i}")
+            raise PolicyError(
+                l_place, "a level needs at least one SCP (FullAWSAccess allows everything)"
+            )
+        where = (
+            "organization root"
+            if i == 0
+            else "account"
+            if i == len(raw) - 1 and i > 0
+            else f"OU level {i}"
+        )
         attached = []
         for j, doc in enumerate(docs):
             d_place = f"{l_place}[{j}]" if isinstance(level, list) else l_place
             name = doc.get("Id") if isinstance(doc, Mapping) else None
             name = str(name) if name else f"SCP {j + 1}"
             policy = parse_policy(doc, name=name, kind="scp", place=d_place)
-            attached.append(AttachedPolicy(kind="scp", name=name, owner=where, policy=policy,
-                                           managed=True))
+            attached.append(
+                AttachedPolicy(kind="scp", name=name, owner=where, policy=policy, managed=True)
+            )
         levels.append(tuple(attached))
     return tuple(levels)
 
@@ -263,8 +346,9 @@ def _build_resources(raw: object, accounts: Mapping[str, Account]) -> dict[str, 
         if body is None:
             body = {}
         if not isinstance(body, Mapping):
-            raise PolicyError(place, f"expected a mapping with 'policy' and 'account', got "
-                                     f"{_kind(body)}")
+            raise PolicyError(
+                place, f"expected a mapping with 'policy' and 'account', got {describe_type(body)}"
+            )
         _check_keys(body, _RESOURCE_KEYS, place, "resource")
         account = body.get("account", parsed.account or None)
         if account is not None:
@@ -272,14 +356,21 @@ def _build_resources(raw: object, accounts: Mapping[str, Account]) -> dict[str, 
             if not arns.ACCOUNT_ID.match(account):
                 raise PolicyError(f"{place}.account", f"{account!r} is not a 12-digit account ID")
             if parsed.account and parsed.account != account:
-                raise PolicyError(f"{place}.account", f"the ARN says account {parsed.account}, "
-                                                      f"but 'account' says {account}")
+                raise PolicyError(
+                    f"{place}.account",
+                    f"the ARN says account {parsed.account}, but 'account' says {account}",
+                )
         policy = None
         if body.get("policy") is not None:
-            policy = parse_policy(body["policy"], name=f"policy on {rarn}", kind="resource",
-                                  place=f"{place}.policy")
-        out[rarn] = Resource(arn=rarn, account=account or "", policy=policy,
-                             description=_opt_str(body, "description", place) or "")
+            policy = parse_policy(
+                body["policy"], name=f"policy on {rarn}", kind="resource", place=f"{place}.policy"
+            )
+        out[rarn] = Resource(
+            arn=rarn,
+            account=account or "",
+            policy=policy,
+            description=_opt_str(body, "description", place) or "",
+        )
     return out
 
 
@@ -299,41 +390,49 @@ def aws_managed_policies() -> dict[str, Policy]:
     return _AWS_MANAGED
 
 
-def _resolve_managed(ref: str, managed: Mapping[str, Policy], account: str,
-                     place: str) -> Policy:
+def _resolve_managed(ref: str, managed: Mapping[str, Policy], account: str, place: str) -> Policy:
     if ref.startswith("arn:"):
         parsed = arns.parse_arn(ref, place, allow_wildcards=False)
         name = parsed.resource_name
         if parsed.account == "aws":
             if name in aws_managed_policies():
                 return aws_managed_policies()[name]
-            raise PolicyError(place, f"{ref!r}: iamlab ships only these AWS managed policies: "
-                                     f"{', '.join(sorted(aws_managed_policies()))}")
+            raise PolicyError(
+                place,
+                f"{ref!r}: iamlab ships only these AWS managed policies: "
+                f"{', '.join(sorted(aws_managed_policies()))}",
+            )
         if parsed.account != account:
-            raise PolicyError(place, f"{ref!r}: a customer managed policy must be in the same "
-                                     f"account ({account})")
+            raise PolicyError(
+                place, f"{ref!r}: a customer managed policy must be in the same account ({account})"
+            )
         ref = name
     if ref in managed:
         return managed[ref]
     if ref in aws_managed_policies():
         return aws_managed_policies()[ref]
     known = ", ".join(sorted(managed)) or "none"
-    raise PolicyError(place, f"no managed policy named {ref!r} in this account (customer "
-                             f"managed policies: {known}); define it under managed_policies")
+    raise PolicyError(
+        place,
+        f"no managed policy named {ref!r} in this account (customer "
+        f"managed policies: {known}); define it under managed_policies",
+    )
 
 
 def _check_keys(raw: Mapping[str, Any], allowed: tuple[str, ...], place: str, what: str) -> None:
     for key in raw:
         if key not in allowed:
-            raise PolicyError(_p(place, str(key)), f"unknown key for a {what}; expected one "
-                                                  f"of {', '.join(allowed)}")
+            raise PolicyError(
+                _p(place, str(key)),
+                f"unknown key for a {what}; expected one of {', '.join(allowed)}",
+            )
 
 
 def _entity(raw: object, place: str, what: str) -> Mapping[str, Any]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise PolicyError(place, f"a {what} must be a mapping (or empty), got {_kind(raw)}")
+        raise PolicyError(place, f"a {what} must be a mapping (or empty), got {describe_type(raw)}")
     return raw
 
 
@@ -342,7 +441,9 @@ def _mapping(raw: Mapping[str, Any], key: str, place: str) -> Mapping[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise PolicyError(_p(place, key), f"expected a mapping of names, got {_kind(value)}")
+        raise PolicyError(
+            _p(place, key), f"expected a mapping of names, got {describe_type(value)}"
+        )
     for name in value:
         if not isinstance(name, str):
             raise PolicyError(_p(place, key, str(name)), "names must be strings")
@@ -356,17 +457,19 @@ def _str_list(raw: Mapping[str, Any], key: str, place: str) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
-        raise PolicyError(_p(place, key), f"expected a list of names, got {_kind(value)}")
+        raise PolicyError(_p(place, key), f"expected a list of names, got {describe_type(value)}")
     for i, item in enumerate(value):
         if not isinstance(item, str) or not item:
-            raise PolicyError(_p(place, f"{key}[{i}]"), f"expected a name, got {_kind(item)}")
+            raise PolicyError(
+                _p(place, f"{key}[{i}]"), f"expected a name, got {describe_type(item)}"
+            )
     return value
 
 
 def _opt_str(raw: Mapping[str, Any], key: str, place: str) -> str | None:
     value = raw.get(key)
     if value is not None and not isinstance(value, str):
-        raise PolicyError(_p(place, key), f"expected text, got {_kind(value)}")
+        raise PolicyError(_p(place, key), f"expected text, got {describe_type(value)}")
     return value
 
 
@@ -375,16 +478,20 @@ def _tags(raw: Mapping[str, Any], place: str) -> MappingProxyType[str, str]:
     if value is None:
         return MappingProxyType({})
     if not isinstance(value, Mapping):
-        raise PolicyError(_p(place, "tags"), f"expected a mapping of tag keys to values, got "
-                                             f"{_kind(value)}")
+        raise PolicyError(
+            _p(place, "tags"),
+            f"expected a mapping of tag keys to values, got {describe_type(value)}",
+        )
     tags = {}
     for key, tag_value in value.items():
         if not isinstance(key, str) or not 1 <= len(key) <= 128:
-            raise PolicyError(_p(place, "tags", str(key)), "a tag key is text of 1 to 128 "
-                                                           "characters")
+            raise PolicyError(
+                _p(place, "tags", str(key)), "a tag key is text of 1 to 128 characters"
+            )
         if isinstance(tag_value, bool) or not isinstance(tag_value, (str, int, float)):
-            raise PolicyError(_p(place, "tags", key), f"a tag value is text, got "
-                                                      f"{_kind(tag_value)}")
+            raise PolicyError(
+                _p(place, "tags", key), f"a tag value is text, got {describe_type(tag_value)}"
+            )
         tags[key] = str(tag_value)
     return MappingProxyType(tags)
 
@@ -392,19 +499,15 @@ def _tags(raw: Mapping[str, Any], place: str) -> MappingProxyType[str, str]:
 def _path(raw: Mapping[str, Any], place: str) -> str:
     value = raw.get("path", "/")
     if not isinstance(value, str) or not _PATH.match(value):
-        raise PolicyError(_p(place, "path"), f"{value!r} is not an IAM path: it starts and ends "
-                                             f"with '/', like /staff/")
+        raise PolicyError(
+            _p(place, "path"),
+            f"{value!r} is not an IAM path: it starts and ends with '/', like /staff/",
+        )
     return value
 
 
 def _check_name(name: str, pattern: re.Pattern[str], place: str, what: str) -> None:
     if not pattern.match(name):
-        raise PolicyError(place, f"{name!r} is not a valid {what} name (letters, digits and "
-                                 f"+=,.@_- only)")
-
-
-def _kind(value: object) -> str:
-    return {dict: "a mapping", list: "a list", str: "text", bool: "a boolean",
-            type(None): "nothing", int: "a number", float: "a number"}.get(
-                type(value), type(value).__name__)
-
+        raise PolicyError(
+            place, f"{name!r} is not a valid {what} name (letters, digits and +=,.@_- only)"
+        )

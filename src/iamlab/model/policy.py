@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from iamlab.errors import PolicyError
+from iamlab.errors import PolicyError, describe_type
 from iamlab.model.arn import ACCOUNT_ID, parse_arn, root_arn
 from iamlab.model.conditions import ConditionClause, parse_condition
 from iamlab.model.matching import Matcher, compile_globs, glob_match, has_wildcard
@@ -29,8 +29,17 @@ KIND_LABELS: dict[str, str] = {
     "root": "root user",
 }
 VERSIONS = ("2012-10-17", "2008-10-17")
-_STATEMENT_KEYS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
-                   "Resource", "NotResource", "Condition")
+_STATEMENT_KEYS = (
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+)
 _ACTION = re.compile(r"\A[A-Za-z0-9\-*?]+:[A-Za-z0-9*?\-_]+\Z")
 _SID = re.compile(r"\A[A-Za-z0-9 _\-.]*\Z")
 _PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
@@ -102,10 +111,7 @@ class Statement:
         return None
 
     def matches_conditions(self, context: Mapping[str, object]) -> bool:
-        for clause in self.conditions:
-            if not clause.matches(context):
-                return False
-        return True
+        return all(clause.matches(context) for clause in self.conditions)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -124,19 +130,32 @@ class Policy:
         return self.version == "2012-10-17"
 
     @classmethod
-    def from_json(cls, text: str | bytes, *, name: str = "policy", kind: PolicyKind = "identity",
-                  place: str = "") -> Policy:
+    def from_json(
+        cls,
+        text: str | bytes,
+        *,
+        name: str = "policy",
+        kind: PolicyKind = "identity",
+        place: str = "",
+    ) -> Policy:
         """Parse a policy from JSON text; invalid JSON becomes a PolicyError with its line."""
         try:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise PolicyError(place or name, f"invalid JSON at line {exc.lineno}, column "
-                                             f"{exc.colno}: {exc.msg}") from None
+            raise PolicyError(
+                place or name, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            ) from None
         return cls.from_dict(document, name=name, kind=kind, place=place)
 
     @classmethod
-    def from_dict(cls, document: object, *, name: str = "policy",
-                  kind: PolicyKind = "identity", place: str = "") -> Policy:
+    def from_dict(
+        cls,
+        document: object,
+        *,
+        name: str = "policy",
+        kind: PolicyKind = "identity",
+        place: str = "",
+    ) -> Policy:
         """Validate and compile a policy document (a dict as AWS's JSON)."""
         return parse_policy(document, name=name, kind=kind, place=place or name)
 
@@ -145,17 +164,22 @@ def parse_policy(document: object, *, name: str, kind: PolicyKind, place: str) -
     if isinstance(document, str):
         return Policy.from_json(document, name=name, kind=kind, place=place)
     if not isinstance(document, dict):
-        raise PolicyError(place, f"a policy must be an object with Version and Statement, "
-                                 f"got {_kind(document)}")
+        raise PolicyError(
+            place,
+            f"a policy must be an object with Version and Statement, got {describe_type(document)}",
+        )
     for key in document:
         if key not in ("Version", "Id", "Statement"):
             hint = " (did you mean Statement?)" if str(key).lower().startswith("statement") else ""
-            raise PolicyError(f"{place}.{key}", f"unknown policy element{hint}; a policy has "
-                                                f"Version, Id and Statement")
+            raise PolicyError(
+                f"{place}.{key}",
+                f"unknown policy element{hint}; a policy has Version, Id and Statement",
+            )
     version = document.get("Version", "2008-10-17")
     if version not in VERSIONS:
-        raise PolicyError(f"{place}.Version", f"{version!r} is not a policy language version; "
-                                              f"use \"2012-10-17\"")
+        raise PolicyError(
+            f"{place}.Version", f'{version!r} is not a policy language version; use "2012-10-17"'
+        )
     if "Statement" not in document:
         raise PolicyError(f"{place}.Statement", "missing: a policy needs at least one statement")
     raw_statements = document["Statement"]
@@ -171,49 +195,68 @@ def parse_policy(document: object, *, name: str, kind: PolicyKind, place: str) -
         statement = _parse_statement(raw, i, s_place, kind, version == "2012-10-17")
         if statement.sid:
             if statement.sid in sids:
-                raise PolicyError(f"{s_place}.Sid", f"duplicate Sid {statement.sid!r}; "
-                                                    f"each Sid must be unique in a policy")
+                raise PolicyError(
+                    f"{s_place}.Sid",
+                    f"duplicate Sid {statement.sid!r}; each Sid must be unique in a policy",
+                )
             sids.add(statement.sid)
         statements.append(statement)
-    return Policy(name=name, kind=kind, version=version, statements=tuple(statements),
-                  document=document, place=place)
+    return Policy(
+        name=name,
+        kind=kind,
+        version=version,
+        statements=tuple(statements),
+        document=document,
+        place=place,
+    )
 
 
-def _parse_statement(raw: object, index: int, place: str, kind: PolicyKind,
-                     variables: bool) -> Statement:
+def _parse_statement(
+    raw: object, index: int, place: str, kind: PolicyKind, variables: bool
+) -> Statement:
     if not isinstance(raw, dict):
-        raise PolicyError(place, f"a statement must be an object, got {_kind(raw)}")
+        raise PolicyError(place, f"a statement must be an object, got {describe_type(raw)}")
     for key in raw:
         if key not in _STATEMENT_KEYS:
-            raise PolicyError(f"{place}.{key}", f"unknown statement element; expected one of "
-                                                f"{', '.join(_STATEMENT_KEYS)}")
+            raise PolicyError(
+                f"{place}.{key}",
+                f"unknown statement element; expected one of {', '.join(_STATEMENT_KEYS)}",
+            )
     sid = raw.get("Sid")
     if sid is not None and (not isinstance(sid, str) or not _SID.match(sid)):
-        raise PolicyError(f"{place}.Sid", f"{sid!r} is not a valid Sid (letters, digits, "
-                                          f"spaces, '_', '-' and '.')")
+        raise PolicyError(
+            f"{place}.Sid",
+            f"{sid!r} is not a valid Sid (letters, digits, spaces, '_', '-' and '.')",
+        )
     effect = raw.get("Effect")
     if effect is None:
-        raise PolicyError(f"{place}.Effect", "missing: every statement needs \"Effect\": "
-                                             "\"Allow\" or \"Deny\"")
+        raise PolicyError(
+            f"{place}.Effect", 'missing: every statement needs "Effect": "Allow" or "Deny"'
+        )
     if effect not in ("Allow", "Deny"):
-        raise PolicyError(f"{place}.Effect", f"{effect!r} is not \"Allow\" or \"Deny\" "
-                                             f"(the value is case-sensitive)")
+        raise PolicyError(
+            f"{place}.Effect", f'{effect!r} is not "Allow" or "Deny" (the value is case-sensitive)'
+        )
 
     actions, not_action = _either(raw, "Action", "NotAction", place, required=True)
     assert actions is not None
     for i, action in enumerate(actions):
         a_place = f"{place}.{'NotAction' if not_action else 'Action'}"
         if action != "*" and not _ACTION.match(action):
-            raise PolicyError(f"{a_place}[{i}]" if len(actions) > 1 else a_place,
-                              f"{action!r} is not an action: write service:ActionName, "
-                              f"like s3:GetObject")
+            raise PolicyError(
+                f"{a_place}[{i}]" if len(actions) > 1 else a_place,
+                f"{action!r} is not an action: write service:ActionName, like s3:GetObject",
+            )
 
     resource_required = kind not in ("trust",)
-    resources, not_resource = _either(raw, "Resource", "NotResource", place,
-                                      required=resource_required)
+    resources, not_resource = _either(
+        raw, "Resource", "NotResource", place, required=resource_required
+    )
     if kind == "trust" and resources is not None:
-        raise PolicyError(f"{place}.{'NotResource' if not_resource else 'Resource'}",
-                          "a trust policy has no Resource: the role itself is the resource")
+        raise PolicyError(
+            f"{place}.{'NotResource' if not_resource else 'Resource'}",
+            "a trust policy has no Resource: the role itself is the resource",
+        )
     templates: list[Template] = []
     if resources is not None:
         for i, resource in enumerate(resources):
@@ -237,25 +280,36 @@ def _parse_statement(raw: object, index: int, place: str, kind: PolicyKind,
         literal = tuple(r for r in resources if not (variables and has_variables(r)))
         templates.extend(parse_template(r, place) for r in literal)
     return Statement(
-        index=index, sid=sid, effect=effect, actions=tuple(actions), not_action=not_action,
+        index=index,
+        sid=sid,
+        effect=effect,
+        actions=tuple(actions),
+        not_action=not_action,
         resources=tuple(resources) if resources is not None else None,
-        not_resource=not_resource, principals=principals, not_principal=not_principal,
-        conditions=conditions, raw=raw,
+        not_resource=not_resource,
+        principals=principals,
+        not_principal=not_principal,
+        conditions=conditions,
+        raw=raw,
         _action_match=compile_globs(tuple(actions), ignore_case=True),
-        _resource_match=resource_match, _resource_templates=tuple(templates),
+        _resource_match=resource_match,
+        _resource_templates=tuple(templates),
     )
 
 
-def _either(raw: Mapping[str, Any], name: str, not_name: str, place: str,
-            *, required: bool) -> tuple[list[str] | None, bool]:
+def _either(
+    raw: Mapping[str, Any], name: str, not_name: str, place: str, *, required: bool
+) -> tuple[list[str] | None, bool]:
     if name in raw and not_name in raw:
-        raise PolicyError(f"{place}.{not_name}", f"a statement has either {name} or {not_name}, "
-                                                 f"not both")
+        raise PolicyError(
+            f"{place}.{not_name}", f"a statement has either {name} or {not_name}, not both"
+        )
     key = name if name in raw else not_name if not_name in raw else None
     if key is None:
         if required:
-            raise PolicyError(f"{place}.{name}", f"missing: the statement needs {name} "
-                                                 f"(or {not_name})")
+            raise PolicyError(
+                f"{place}.{name}", f"missing: the statement needs {name} (or {not_name})"
+            )
         return None, False
     value = raw[key]
     values = value if isinstance(value, list) else [value]
@@ -264,28 +318,35 @@ def _either(raw: Mapping[str, Any], name: str, not_name: str, place: str,
     for i, item in enumerate(values):
         if not isinstance(item, str) or not item:
             where = f"{place}.{key}[{i}]" if isinstance(value, list) else f"{place}.{key}"
-            raise PolicyError(where, f"expected a non-empty string, got {_kind(item)}")
+            raise PolicyError(where, f"expected a non-empty string, got {describe_type(item)}")
     return list(values), key == not_name
 
 
-def _parse_principal_element(raw: Mapping[str, Any], place: str,
-                             kind: PolicyKind) -> tuple[Principals | None, bool]:
+def _parse_principal_element(
+    raw: Mapping[str, Any], place: str, kind: PolicyKind
+) -> tuple[Principals | None, bool]:
     if "Principal" in raw and "NotPrincipal" in raw:
-        raise PolicyError(f"{place}.NotPrincipal", "a statement has either Principal or "
-                                                   "NotPrincipal, not both")
+        raise PolicyError(
+            f"{place}.NotPrincipal", "a statement has either Principal or NotPrincipal, not both"
+        )
     key = "Principal" if "Principal" in raw else "NotPrincipal" if "NotPrincipal" in raw else None
     takes_principal = kind in ("resource", "trust")
     if key is None:
         if takes_principal:
-            raise PolicyError(f"{place}.Principal", "missing: a resource-based or trust policy "
-                                                    "must say who it applies to")
+            raise PolicyError(
+                f"{place}.Principal",
+                "missing: a resource-based or trust policy must say who it applies to",
+            )
         return None, False
     if not takes_principal:
-        raise PolicyError(f"{place}.{key}", f"a {KIND_LABELS[kind]} cannot have {key}: the "
-                                            f"principal is whoever the policy is attached to")
+        raise PolicyError(
+            f"{place}.{key}",
+            f"a {KIND_LABELS[kind]} cannot have {key}: the "
+            f"principal is whoever the policy is attached to",
+        )
     p_place = f"{place}.{key}"
     if key == "NotPrincipal" and raw.get("Effect") != "Deny":
-        raise PolicyError(p_place, "NotPrincipal may only be used with \"Effect\": \"Deny\"")
+        raise PolicyError(p_place, 'NotPrincipal may only be used with "Effect": "Deny"')
     return parse_principals(raw[key], p_place), key == "NotPrincipal"
 
 
@@ -293,22 +354,26 @@ def parse_principals(value: object, place: str) -> Principals:
     if value == "*":
         return Principals(everyone=True)
     if not isinstance(value, dict) or not value:
-        raise PolicyError(place, f"expected \"*\" or an object such as {{\"AWS\": ...}} or "
-                                 f"{{\"Service\": ...}}, got {_kind(value)}")
+        raise PolicyError(
+            place,
+            f'expected "*" or an object such as {{"AWS": ...}} or '
+            f'{{"Service": ...}}, got {describe_type(value)}',
+        )
     found: dict[str, set[str]] = {t: set() for t in _PRINCIPAL_TYPES}
     everyone = False
     for ptype, entries in value.items():
         t_place = f"{place}.{ptype}"
         if ptype not in _PRINCIPAL_TYPES:
-            raise PolicyError(t_place, f"unknown principal type; use one of "
-                                       f"{', '.join(_PRINCIPAL_TYPES)}")
+            raise PolicyError(
+                t_place, f"unknown principal type; use one of {', '.join(_PRINCIPAL_TYPES)}"
+            )
         items = entries if isinstance(entries, list) else [entries]
         if not items:
             raise PolicyError(t_place, "empty list: name at least one principal")
         for i, item in enumerate(items):
             i_place = f"{t_place}[{i}]" if isinstance(entries, list) else t_place
             if not isinstance(item, str) or not item:
-                raise PolicyError(i_place, f"expected a string, got {_kind(item)}")
+                raise PolicyError(i_place, f"expected a string, got {describe_type(item)}")
             if ptype == "AWS":
                 if item == "*":
                     everyone = True
@@ -316,41 +381,58 @@ def parse_principals(value: object, place: str) -> Principals:
                 found["AWS"].add(_normalise_aws_principal(item, i_place))
             elif ptype == "Service":
                 if not _SERVICE_PRINCIPAL.match(item):
-                    raise PolicyError(i_place, f"{item!r} is not a service principal "
-                                               f"(like ec2.amazonaws.com)")
+                    raise PolicyError(
+                        i_place, f"{item!r} is not a service principal (like ec2.amazonaws.com)"
+                    )
                 found["Service"].add(item)
             else:
                 found[ptype].add(item)
-    return Principals(everyone=everyone, aws=frozenset(found["AWS"]),
-                      service=frozenset(found["Service"]),
-                      federated=frozenset(found["Federated"]),
-                      canonical_user=frozenset(found["CanonicalUser"]))
+    return Principals(
+        everyone=everyone,
+        aws=frozenset(found["AWS"]),
+        service=frozenset(found["Service"]),
+        federated=frozenset(found["Federated"]),
+        canonical_user=frozenset(found["CanonicalUser"]),
+    )
 
 
 def _normalise_aws_principal(item: str, place: str) -> str:
     if ACCOUNT_ID.match(item):
         return root_arn(item)
     if not item.startswith("arn:"):
-        raise PolicyError(place, f"{item!r} is not an AWS principal: use an account ID, an "
-                                 f"ARN of a user, role or role session, or \"*\"")
+        raise PolicyError(
+            place,
+            f"{item!r} is not an AWS principal: use an account ID, an "
+            f'ARN of a user, role or role session, or "*"',
+        )
     if has_wildcard(item):
-        raise PolicyError(place, f"{item!r}: a Principal cannot contain wildcards except a lone "
-                                 f"\"*\" (use a condition on aws:PrincipalArn instead)")
+        raise PolicyError(
+            place,
+            f"{item!r}: a Principal cannot contain wildcards except a lone "
+            f'"*" (use a condition on aws:PrincipalArn instead)',
+        )
     arn = parse_arn(item, place)
     rtype = arn.resource_type
     if arn.service == "iam" and rtype == "group":
-        raise PolicyError(place, f"{item!r} is a group: groups are not principals and cannot "
-                                 f"be named in a Principal element; name the users or use a "
-                                 f"role")
-    allowed = {("iam", "root"), ("iam", "user"), ("iam", "role"), ("sts", "assumed-role"),
-               ("sts", "federated-user"), ("iam", "saml-provider"), ("iam", "oidc-provider")}
+        raise PolicyError(
+            place,
+            f"{item!r} is a group: groups are not principals and cannot "
+            f"be named in a Principal element; name the users or use a "
+            f"role",
+        )
+    allowed = {
+        ("iam", "root"),
+        ("iam", "user"),
+        ("iam", "role"),
+        ("sts", "assumed-role"),
+        ("sts", "federated-user"),
+        ("iam", "saml-provider"),
+        ("iam", "oidc-provider"),
+    }
     if (arn.service, rtype) not in allowed:
-        raise PolicyError(place, f"{item!r} is not a principal ARN (users, roles, role "
-                                 f"sessions and accounts can be principals)")
+        raise PolicyError(
+            place,
+            f"{item!r} is not a principal ARN (users, roles, role "
+            f"sessions and accounts can be principals)",
+        )
     return item
-
-
-def _kind(value: object) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-            type(None): "null", int: "a number", float: "a number"}.get(type(value),
-                                                                        type(value).__name__)

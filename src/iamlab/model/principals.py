@@ -33,8 +33,11 @@ class AttachedPolicy:
             how = "managed" if self.managed else "inline"
             return f"{how} policy {self.name} ({self.owner})"
         if self.kind == "resource":
-            return f"the {self.name} ({self.owner})" if self.name == "trust policy" else (
-                f"the resource-based policy on {self.name}")
+            return (
+                f"the {self.name} ({self.owner})"
+                if self.name == "trust policy"
+                else (f"the resource-based policy on {self.name}")
+            )
         if self.kind == "permissions_boundary":
             return f"permissions boundary {self.name} ({self.owner})"
         if self.kind == "session":

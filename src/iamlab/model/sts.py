@@ -97,11 +97,14 @@ def check_duration(duration: object, role: Role, *, chained: bool) -> int:
     if duration is None:
         return DEFAULT_DURATION
     if isinstance(duration, bool) or not isinstance(duration, int):
-        raise ValidationError(f"DurationSeconds must be a whole number of seconds, got "
-                              f"{duration!r}")
+        raise ValidationError(
+            f"DurationSeconds must be a whole number of seconds, got {duration!r}"
+        )
     if duration < MIN_DURATION:
-        raise ValidationError(f"DurationSeconds {duration} is below the minimum of "
-                              f"{MIN_DURATION} seconds (15 minutes)")
+        raise ValidationError(
+            f"DurationSeconds {duration} is below the minimum of "
+            f"{MIN_DURATION} seconds (15 minutes)"
+        )
     if chained and duration > CHAINING_LIMIT:
         raise ValidationError(
             f"DurationSeconds {duration} exceeds the 1 hour session limit for roles assumed by "
@@ -122,12 +125,15 @@ def check_session_policy_size(document: object) -> None:
         text = str(document)
     compact = re.sub(r"\s+", "", text)
     if len(compact) > SESSION_POLICY_LIMIT:
-        raise ValidationError(f"the session policy has {len(compact)} characters; AWS allows "
-                              f"{SESSION_POLICY_LIMIT} (without white space)")
+        raise ValidationError(
+            f"the session policy has {len(compact)} characters; AWS allows "
+            f"{SESSION_POLICY_LIMIT} (without white space)"
+        )
 
 
-def make_credentials(role_arn: str, session_name: str, issued: datetime, expires: datetime,
-                     serial: int) -> Credentials:
+def make_credentials(
+    role_arn: str, session_name: str, issued: datetime, expires: datetime, serial: int
+) -> Credentials:
     """AWS-shaped, deterministic credentials: ASIA... key ID, secret, token."""
     seed = f"{role_arn}|{session_name}|{issued.isoformat()}|{serial}".encode()
     digest = hashlib.sha512(seed).digest()
@@ -135,5 +141,9 @@ def make_credentials(role_arn: str, session_name: str, issued: datetime, expires
     key_id = "ASIA" + "".join(alphabet[b % 32] for b in digest[:16])
     secret = base64.b64encode(digest[16:46]).decode()[:40]
     token = base64.b64encode(hashlib.sha512(seed + b"token").digest() * 3).decode()
-    return Credentials(access_key_id=key_id, secret_access_key=secret,
-                       session_token="IQoJb3JpZ2luX2Vj" + token, expiration=expires)
+    return Credentials(
+        access_key_id=key_id,
+        secret_access_key=secret,
+        session_token="IQoJb3JpZ2luX2Vj" + token,
+        expiration=expires,
+    )

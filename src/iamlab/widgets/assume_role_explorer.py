@@ -6,13 +6,13 @@ a learner can see a session run out without waiting for it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
 from datetime import UTC, datetime, timedelta
 from html import escape
-from typing import Any
 
 import ipywidgets as widgets
 
+from iamlab.diagrams import assume_role_sequence
 from iamlab.errors import AccessDeniedError, ExpiredTokenError, IamlabError
 from iamlab.model.evaluation import Decision
 from iamlab.model.lab import Lab
@@ -66,11 +66,18 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
     The secret access key and the session token are never shown, only a masked secret.
     """
 
-    def __init__(self, lab: Lab, *, start: datetime | None = None, caller: str | None = None,
-                 role: str | None = None) -> None:
+    def __init__(
+        self,
+        lab: Lab,
+        *,
+        start: datetime | None = None,
+        caller: str | None = None,
+        role: str | None = None,
+    ) -> None:
         self.lab = lab
-        self.start = (start if start is not None
-                      else datetime.now(UTC).replace(second=0, microsecond=0))
+        self.start = (
+            start if start is not None else datetime.now(UTC).replace(second=0, microsecond=0)
+        )
         if self.start.tzinfo is None:
             self.start = self.start.replace(tzinfo=UTC)
         self.session: Session | None = None
@@ -82,48 +89,76 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
         roles = _role_choices(lab)
         if not roles:
             raise IamlabError("this lab has no role to assume")
-        self.caller = combobox("Caller", caller or callers[0], callers,
-                               "a user, role/NAME (chaining), a service or an ARN")
-        self.role = widgets.Dropdown(options=roles, description="Role", style=_STYLE,
-                                     layout=_WIDE)
+        self.caller = combobox(
+            "Caller",
+            caller or callers[0],
+            callers,
+            "a user, role/NAME (chaining), a service or an ARN",
+        )
+        self.role = widgets.Dropdown(options=roles, description="Role", style=_STYLE, layout=_WIDE)
         if role is not None:
             self.role.value = self.lab.role(role).arn
-        self.duration = widgets.IntSlider(value=MIN_DURATION, min=MIN_DURATION, max=3600,
-                                          step=300, description="Duration (s)", style=_STYLE,
-                                          layout=_WIDE)
-        self.mfa = widgets.Checkbox(value=False, indent=False,
-                                    description="the caller signed in with MFA")
-        self.external_id = widgets.Text(value="", description="External ID", style=_STYLE,
-                                        placeholder="empty: none (sts:ExternalId)")
-        self.session_name = widgets.Text(value="explorer", description="Session name",
-                                         style=_STYLE)
-        self.assume_button = widgets.Button(description="Assume role", button_style="primary",
-                                            icon="user-secret")
+        self.duration = widgets.IntSlider(
+            value=MIN_DURATION,
+            min=MIN_DURATION,
+            max=3600,
+            step=300,
+            description="Duration (s)",
+            style=_STYLE,
+            layout=_WIDE,
+        )
+        self.mfa = widgets.Checkbox(
+            value=False, indent=False, description="the caller signed in with MFA"
+        )
+        self.external_id = widgets.Text(
+            value="",
+            description="External ID",
+            style=_STYLE,
+            placeholder="empty: none (sts:ExternalId)",
+        )
+        self.session_name = widgets.Text(value="explorer", description="Session name", style=_STYLE)
+        self.assume_button = widgets.Button(
+            description="Assume role", button_style="primary", icon="user-secret"
+        )
         self.outcome = widgets.HTML()
         self.explanation = widgets.HTML()
         self.credentials = widgets.HTML()
         self.diagram = widgets.HTML()
 
-        self.clock = widgets.IntSlider(value=0, min=0, max=90, step=1, style=_STYLE,
-                                       description="Clock (min)", layout=_WIDE,
-                                       continuous_update=False)
+        self.clock = widgets.IntSlider(
+            value=0,
+            min=0,
+            max=90,
+            step=1,
+            style=_STYLE,
+            description="Clock (min)",
+            layout=_WIDE,
+            continuous_update=False,
+        )
         self.clock_label = widgets.HTML()
         self.countdown = widgets.HTML()
 
         actions, resources = known_actions(lab), known_resources(lab)
-        self.request_action = combobox("Action", actions[0] if actions else "", actions,
-                                       "service:Action")
-        self.request_resource = combobox("Resource", resources[0] if resources else "",
-                                         resources, "an ARN")
+        self.request_action = combobox(
+            "Action", actions[0] if actions else "", actions, "service:Action"
+        )
+        self.request_resource = combobox(
+            "Resource", resources[0] if resources else "", resources, "an ARN"
+        )
         self.request_result = widgets.HTML()
 
-        self.chain_role = widgets.Dropdown(options=roles, description="Next role",
-                                           style=_STYLE, layout=_WIDE)
-        self.chain_duration = widgets.BoundedIntText(value=CHAINING_LIMIT, min=MIN_DURATION,
-                                                     max=43200, step=300, style=_STYLE,
-                                                     description="Duration (s)")
-        self.chain_button = widgets.Button(description="Assume from this session",
-                                           icon="link")
+        self.chain_role = widgets.Dropdown(
+            options=roles, description="Next role", style=_STYLE, layout=_WIDE
+        )
+        self.chain_duration = widgets.BoundedIntText(
+            value=CHAINING_LIMIT,
+            min=MIN_DURATION,
+            max=43200,
+            step=300,
+            style=_STYLE,
+            description="Duration (s)",
+        )
+        self.chain_button = widgets.Button(description="Assume from this session", icon="link")
         self.chain_result = widgets.HTML()
 
         self.role.observe(self._role_changed, names="value")
@@ -133,19 +168,37 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
         for control in (self.request_action, self.request_resource):
             control.observe(lambda _: self._refresh_request(), names="value")
 
-        super().__init__([
-            widgets.HTML("<b>1. Assume a role</b> (sts:AssumeRole)"),
-            self.caller, self.role, self.duration,
-            widgets.HBox([self.mfa, self.external_id]), self.session_name,
-            self.assume_button, self.outcome, self.explanation, self.credentials, self.diagram,
-            widgets.HTML("<b>2. The clock</b> (simulated: move it forward)"),
-            self.clock, self.clock_label, self.countdown,
-            widgets.HTML("<b>3. Make a request</b> with the session's credentials"),
-            self.request_action, self.request_resource, self.request_result,
-            widgets.HTML(f"<b>4. Role chaining</b>: from this session, assume another role "
-                         f"(at most {CHAINING_LIMIT} seconds, one hour)"),
-            self.chain_role, self.chain_duration, self.chain_button, self.chain_result,
-        ])
+        super().__init__(
+            [
+                widgets.HTML("<b>1. Assume a role</b> (sts:AssumeRole)"),
+                self.caller,
+                self.role,
+                self.duration,
+                widgets.HBox([self.mfa, self.external_id]),
+                self.session_name,
+                self.assume_button,
+                self.outcome,
+                self.explanation,
+                self.credentials,
+                self.diagram,
+                widgets.HTML("<b>2. The clock</b> (simulated: move it forward)"),
+                self.clock,
+                self.clock_label,
+                self.countdown,
+                widgets.HTML("<b>3. Make a request</b> with the session's credentials"),
+                self.request_action,
+                self.request_resource,
+                self.request_result,
+                widgets.HTML(
+                    f"<b>4. Role chaining</b>: from this session, assume another role "
+                    f"(at most {CHAINING_LIMIT} seconds, one hour)"
+                ),
+                self.chain_role,
+                self.chain_duration,
+                self.chain_button,
+                self.chain_result,
+            ]
+        )
         self.add_class("iamlab-assume-role-explorer")
         self._role_changed(None)
         self._show_clock()
@@ -163,8 +216,9 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
         self._refresh_request()
 
     def _show_clock(self) -> None:
-        self.clock_label.value = (f"Now: <code>{format_time(self.now())}</code> "
-                                  f"(start + {self.clock.value} min)")
+        self.clock_label.value = (
+            f"Now: <code>{format_time(self.now())}</code> (start + {self.clock.value} min)"
+        )
         if self.session is None:
             self.countdown.value = "No session yet."
             return
@@ -185,11 +239,14 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
         external = self.external_id.value.strip() or None
         try:
             session = self.lab.assume_role(
-                self.caller.value.strip(), self.role.value,
+                self.caller.value.strip(),
+                self.role.value,
                 session_name=self.session_name.value.strip(),
                 duration_seconds=int(self.duration.value),
                 context={"aws:MultiFactorAuthPresent": bool(self.mfa.value)},
-                external_id=external, now=now)
+                external_id=external,
+                now=now,
+            )
         except AccessDeniedError as exc:
             self._refused(exc)
             return None
@@ -197,22 +254,27 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
             self._failed(str(exc))
             return None
         self._start_session(session, now)
-        self.outcome.value = badge("✔ AssumeRole allowed", "#1a7f37",
-                                   detail=f"{session.source_arn} is now {session.arn}")
+        self.outcome.value = badge(
+            "✔ AssumeRole allowed", "#1a7f37", detail=f"{session.source_arn} is now {session.arn}"
+        )
         return session
 
     def chain(self) -> Session | None:
         """From the current session, assume ``chain_role`` (role chaining: one hour at most)."""
         if self.session is None:
-            self.chain_result.value = error_box("assume a role first: chaining starts from a "
-                                                "role session", title="⚠ No session")
+            self.chain_result.value = error_box(
+                "assume a role first: chaining starts from a role session", title="⚠ No session"
+            )
             return None
         now = self.now()
         try:
-            session = self.lab.assume_role(self.session, self.chain_role.value,
-                                           session_name=self.session_name.value.strip(),
-                                           duration_seconds=int(self.chain_duration.value),
-                                           now=now)
+            session = self.lab.assume_role(
+                self.session,
+                self.chain_role.value,
+                session_name=self.session_name.value.strip(),
+                duration_seconds=int(self.chain_duration.value),
+                now=now,
+            )
         except AccessDeniedError as exc:
             detail = exc.decision.explain() if exc.decision is not None else ""
             self.chain_result.value = error_box(str(exc), title="✖ AccessDenied") + pre(detail)
@@ -223,8 +285,9 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
         except IamlabError as exc:
             self.chain_result.value = error_box(str(exc), title=f"✖ {type(exc).__name__}")
             return None
-        self.chain_result.value = badge("✔ Chained", "#1a7f37",
-                                        detail=f"{session.source_arn} is now {session.arn}")
+        self.chain_result.value = badge(
+            "✔ Chained", "#1a7f37", detail=f"{session.source_arn} is now {session.arn}"
+        )
         self._start_session(session, now)
         return session
 
@@ -241,7 +304,8 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
                 f"{session.source_arn} assume it (and, where the trust policy names an "
                 f"account, the caller's own policies allow it too).\n\n"
                 f"Trust policy of {session.role.name}:\n"
-                f"{_json(session.role.trust_policy.document)}")
+                f"{_json(session.role.trust_policy.document)}"
+            )
         self.credentials.value = _credentials_html(session)
         minutes_left = int((session.expiration - self.start).total_seconds() // 60)
         self.clock.max = max(self.clock.max, minutes_left + 30)
@@ -258,9 +322,10 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
         self.credentials.value = ""
         self._show_clock()
         self._refresh_request()
-        sequence = _diagram_function("assume_role_sequence")
-        if sequence is not None and exc.decision is not None:
-            self.diagram.value = diagram_html(sequence(decision=exc.decision, now=self.now()))
+        if exc.decision is not None:
+            self.diagram.value = diagram_html(
+                assume_role_sequence(decision=exc.decision, now=self.now())
+            )
         else:
             self.diagram.value = ""
 
@@ -276,11 +341,7 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
         self._refresh_request()
 
     def _show_session_diagram(self, session: Session) -> None:
-        sequence = _diagram_function("assume_role_sequence")
-        if sequence is None:
-            self.diagram.value = ""
-            return
-        self.diagram.value = diagram_html(sequence(session, now=self.now()))
+        self.diagram.value = diagram_html(assume_role_sequence(session, now=self.now()))
 
     # -- using the session ------------------------------------------------------------------
 
@@ -289,9 +350,13 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
             self.request_result.value = "No session: assume a role first."
             return
         try:
-            decision = self.lab.evaluate(self.session, self.request_action.value.strip(),
-                                         self.request_resource.value.strip(),
-                                         context={"aws:SecureTransport": True}, now=self.now())
+            decision = self.lab.evaluate(
+                self.session,
+                self.request_action.value.strip(),
+                self.request_resource.value.strip(),
+                context={"aws:SecureTransport": True},
+                now=self.now(),
+            )
         except ExpiredTokenError as exc:
             self.request_result.value = error_box(str(exc), title="✖ ExpiredToken")
             return
@@ -299,12 +364,11 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
             self.request_result.value = error_box(str(exc))
             return
         self.request_result.value = result_badge(
-            decision.result, detail=f"as {self.session.arn}") + pre(decision.explain())
+            decision.result, detail=f"as {self.session.arn}"
+        ) + pre(decision.explain())
 
 
 def _json(document: object) -> str:
-    import json
-
     return json.dumps(document, indent=2)
 
 
@@ -316,16 +380,14 @@ def _credentials_html(session: Session) -> str:
         ("Secret access key", creds.masked_secret),
         ("Session token", "(hidden)"),
         ("Expiration", format_time(session.expiration)),
-        ("Duration", f"{session.duration_seconds} s"
-                     + (" (role chaining: one hour at most)" if session.chained else "")),
+        (
+            "Duration",
+            f"{session.duration_seconds} s"
+            + (" (role chaining: one hour at most)" if session.chained else ""),
+        ),
     ]
-    body = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th>"
-                   f"<td><code>{escape(v)}</code></td></tr>" for k, v in rows)
+    body = "".join(
+        f"<tr><th style='text-align:left'>{escape(k)}</th><td><code>{escape(v)}</code></td></tr>"
+        for k, v in rows
+    )
     return f'<table class="iamlab-credentials">{body}</table>'
-
-
-def _diagram_function(name: str) -> Callable[..., Any] | None:
-    from iamlab import diagrams
-
-    found: Callable[..., Any] | None = getattr(diagrams, name, None)
-    return found

@@ -120,13 +120,12 @@ class ScenarioQuiz(widgets.VBox):  # type: ignore[misc]
     def _show(self) -> None:
         scenario = self.current
         total = len(self.scenarios)
-        self.progress.value = (
-            f"Question {self.index + 1} of {total} · score so far: {self.score}"
-        )
+        self.progress.value = f"Question {self.index + 1} of {total} · score so far: {self.score}"
         self.question.value = (
             f"<h4>{escape(_text(scenario, 'title'))}</h4>"
             f"<p>{escape(_text(scenario, 'scenario'))}</p>"
-            "<p><b>Who (or what) should it be: an IAM user, a group, a role or the root user?</b></p>"
+            "<p><b>Who (or what) should it be: an IAM user, a group, a role or the root "
+            "user?</b></p>"
         )
         self.hint.value = ""
         self.feedback.value = ""
@@ -225,4 +224,3 @@ def _verdict(score: int, total: int) -> str:
     if share >= 0.5:
         return "a good start; the notebook sections linked above fill the gaps."
     return "worth another look at the notebooks, then try again."
-

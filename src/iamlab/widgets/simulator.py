@@ -8,12 +8,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import ipywidgets as widgets
 
+from iamlab.diagrams import decision_path
 from iamlab.errors import IamlabError
 from iamlab.model.evaluation import Decision
 from iamlab.model.lab import Lab
@@ -193,19 +193,6 @@ class RequestSimulator(widgets.VBox):  # type: ignore[misc]
         self.diagram_source = ""
 
     def _show_diagram(self, decision: Decision) -> None:
-        decision_path = _diagram_function("decision_path")
-        if decision_path is None:
-            self.diagram_source = ""
-            self.diagram.value = ""
-            return
         graph = decision_path(decision)
         self.diagram_source = graph.source
         self.diagram.value = diagram_html(graph, self.diagram_format)
-
-
-def _diagram_function(name: str) -> Callable[..., Any] | None:
-    """A function of :mod:`iamlab.diagrams`, imported when first needed."""
-    from iamlab import diagrams
-
-    found: Callable[..., Any] | None = getattr(diagrams, name, None)
-    return found

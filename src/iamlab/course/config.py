@@ -1,0 +1,50 @@
+"""The course's nbgrader settings, applied by ``nbgrader_config.py`` with ``configure(c)``.
+
+- Every assignment starts with the shared header notebook ``source/header.ipynb``.
+- Released code cells read ``# YOUR CODE HERE`` / ``raise NotImplementedError()``.
+- ``nbgrader autograde`` runs each submission's kernel in the bubblewrap sandbox
+  (:mod:`iamlab.course.sandbox`) and re-judges every ``check(...)`` of every grade cell outside
+  the kernel (:mod:`iamlab.course.verify`) before the scores are saved.
+- Feedback shows the grade cells without their hidden tests (the answer keys stay private).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CELL_TIMEOUT = 30  # seconds one cell may run before the kernel is interrupted
+
+
+def configure(c: Any) -> None:
+    """Apply the course's settings to nbgrader's config object ``c``."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        ClearHiddenTests,
+        GetGrades,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
+
+    from iamlab.course.sandbox import SandboxedExecute
+    from iamlab.course.verify import VerifyChecks
+
+    c.IncludeHeaderFooter.header = "source/header.ipynb"
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+    c.Execute.timeout = CELL_TIMEOUT
+    # a grade cell the student deleted is put back (from the gradebook) and run
+    c.OverwriteCells.add_missing_cells = True
+    c.Autograde.autograde_preprocessors = [
+        SandboxedExecute,
+        VerifyChecks,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
+    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]

@@ -1,0 +1,266 @@
+"""Test-only Unix accounts, and running a command as one of them (root only).
+
+Accounts are named ``iamlab-t-<token>-<role>`` and record the test's process id in their
+comment field, so that accounts left behind by a test that was killed can be recognised and
+removed by the next run (:func:`sweep_stale_accounts`). :class:`Accounts` removes its own
+accounts, their processes and their homes when it closes, whatever happened before.
+
+The accounts run the project's own interpreter and venv. Where those live somewhere another
+user cannot reach (a pyenv Python under ``/root``, a clone in root's home), :func:`run_as`
+runs the command in a private mount namespace in which the folders that block the way are
+covered by an empty read-only tmpfs and only the needed folders (the venv, the interpreter,
+the package source) are bound back, read-only, at the same paths. Nothing on the machine
+changes mode; the accounts see those folders and nothing else of root's.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import secrets
+import shlex
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+PREFIX = "iamlab-t-"
+COMMENT = "iamlab test account, pid {pid}"
+COMMENT_PID = re.compile(r"^iamlab test account, pid (\d+)$")
+TOOLS = ("useradd", "userdel", "setpriv", "unshare", "mount", "env")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Account:
+    name: str
+    uid: int
+    gid: int
+    home: Path
+
+
+def missing_tools() -> list[str]:
+    return [tool for tool in TOOLS if shutil.which(tool) is None]
+
+
+# ---------------------------------------------------------------- accounts
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _kill_processes_of(uid: int) -> None:
+    """SIGKILL each process (by its pid) that runs as ``uid``: test accounts only."""
+    for _ in range(20):
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if entry.stat().st_uid == uid:
+                        pids.append(int(entry.name))
+                except OSError:
+                    continue
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.1)
+
+
+def remove_account(name: str) -> None:
+    """Remove a test account, its processes, its home and its own group."""
+    if not name.startswith(PREFIX):
+        raise ValueError(f"refusing to remove {name!r}: not a test account")
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        return
+    _kill_processes_of(entry.pw_uid)
+    subprocess.run(["userdel", "--remove", name], capture_output=True, check=False, timeout=60)
+    shutil.rmtree(entry.pw_dir, ignore_errors=True)
+
+
+def sweep_stale_accounts() -> list[str]:
+    """Remove the test accounts whose test process is gone; return their names."""
+    removed = []
+    for entry in pwd.getpwall():
+        match = COMMENT_PID.match(entry.pw_gecos)
+        if entry.pw_name.startswith(PREFIX) and match and not _pid_alive(int(match[1])):
+            remove_account(entry.pw_name)
+            removed.append(entry.pw_name)
+    return removed
+
+
+class Accounts:
+    """Creates test accounts under ``homes``; ``close()`` removes every one of them."""
+
+    def __init__(self, homes: Path) -> None:
+        self.homes = homes
+        self.token = secrets.token_hex(2)
+        self.created: list[str] = []
+
+    def add(self, role: str) -> Account:
+        name = f"{PREFIX}{self.token}-{role}"
+        home = self.homes / name
+        # the name goes into `created` first: close() then removes it even if useradd half-failed
+        self.created.append(name)
+        subprocess.run(
+            ["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/sh",
+             "--user-group", "--comment", COMMENT.format(pid=os.getpid()), name],
+            check=True, capture_output=True, text=True, timeout=60,
+        )
+        home.chmod(0o700)  # as the guide asks: homes closed to other users
+        entry = pwd.getpwnam(name)
+        return Account(name=name, uid=entry.pw_uid, gid=entry.pw_gid, home=home)
+
+    def close(self) -> None:
+        errors = []
+        for name in reversed(self.created):
+            try:
+                remove_account(name)
+            except Exception as error:  # keep removing the others
+                errors.append(f"{name}: {error}")
+        self.created.clear()
+        if errors:
+            raise RuntimeError("could not remove test accounts: " + "; ".join(errors))
+
+    def __enter__(self) -> Accounts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------- reaching the venv
+
+
+def others_can_enter(path: Path) -> bool:
+    """Can a user who is neither owner nor in the group reach and read the folder ``path``?"""
+    path = Path(os.path.realpath(path))
+    for folder in [*reversed(path.parents), path]:
+        mode = folder.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            return False
+    return bool(path.stat().st_mode & stat.S_IROTH)
+
+
+def python_folders() -> list[Path]:
+    """The folders a user needs to run this interpreter, its venv and an editable iamlab."""
+    import iamlab
+
+    folders = [Path(sys.prefix), Path(sys.base_prefix),
+               Path(os.path.realpath(sys.executable)).parents[1],
+               Path(iamlab.__file__).resolve().parents[1]]
+    resolved: list[Path] = []
+    for folder in folders:
+        real = Path(os.path.realpath(folder))
+        if real not in resolved:
+            resolved.append(real)
+    return [p for p in resolved if not any(p != q and p.is_relative_to(q) for q in resolved)]
+
+
+def first_closed_folder(path: Path) -> Path | None:
+    """The outermost folder on the way to ``path`` that others cannot pass, or None."""
+    for folder in [*reversed(Path(path).parents), Path(path)]:
+        if folder != Path("/") and not folder.stat().st_mode & stat.S_IXOTH:
+            return folder
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Exposure:
+    """Which closed folders to cover, and which folders under each to bind back read-only."""
+
+    covers: Mapping[Path, tuple[Path, ...]]
+
+    @classmethod
+    def for_folders(cls, folders: Iterable[Path]) -> Exposure:
+        covers: dict[Path, list[Path]] = {}
+        for folder in folders:
+            closed = first_closed_folder(folder)
+            if closed is not None:
+                covers.setdefault(closed, []).append(folder)
+        return cls(covers={k: tuple(v) for k, v in covers.items()})
+
+    def shell(self, stage: Path) -> str:
+        """Shell commands (run as root inside the new mount namespace) that set it up."""
+        lines = ["set -eu"]
+        staged: list[tuple[Path, Path]] = []
+        for folders in self.covers.values():
+            for folder in folders:
+                slot = stage / str(len(staged))
+                staged.append((folder, slot))
+                lines.append(f"mount --bind {shlex.quote(str(folder))} {shlex.quote(str(slot))}")
+        for closed in self.covers:
+            lines.append(f"mount -t tmpfs -o mode=0755,size=64k iamlab-cover {shlex.quote(str(closed))}")
+        for folder, slot in staged:
+            f, s = shlex.quote(str(folder)), shlex.quote(str(slot))
+            lines += [f"mkdir -p {f}", f"mount --bind {s} {f}", f"mount -o remount,bind,ro {f}"]
+        for closed in self.covers:
+            lines.append(f"mount -o remount,ro {shlex.quote(str(closed))}")
+        return "\n".join(lines)
+
+    def stage_slots(self) -> int:
+        return sum(len(v) for v in self.covers.values())
+
+
+class Runner:
+    """Runs commands as test accounts, with the venv's tools first on PATH."""
+
+    def __init__(self, *, stage: Path, config_path: Path) -> None:
+        self.exposure = Exposure.for_folders(python_folders())
+        self.stage = stage
+        for i in range(self.exposure.stage_slots()):
+            (stage / str(i)).mkdir(parents=True, exist_ok=True)
+        self.config_path = config_path
+        self.venv_bin = Path(sys.executable).parent
+
+    def env(self, account: Account, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        return {
+            "HOME": str(account.home), "USER": account.name, "LOGNAME": account.name,
+            "SHELL": "/bin/sh", "LANG": "C.UTF-8",
+            "PATH": f"{self.venv_bin}:/usr/local/bin:/usr/bin:/bin",
+            # stands for /etc/jupyter: where the guide installs everyone's nbgrader_config.py
+            "JUPYTER_CONFIG_PATH": str(self.config_path),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            **(extra or {}),
+        }
+
+    def argv(self, account: Account, command: Sequence[str], *, cwd: Path,
+             env: Mapping[str, str] | None = None) -> list[str]:
+        as_user = ["setpriv", f"--reuid={account.uid}", f"--regid={account.gid}",
+                   "--init-groups", "--", "env", "-i", "-C", str(cwd),
+                   *(f"{k}={v}" for k, v in self.env(account, env).items()), *command]
+        if not self.exposure.covers:
+            return as_user
+        script = self.exposure.shell(self.stage) + '\nexec "$@"'
+        return ["unshare", "--mount", "--propagation", "private", "--",
+                "/bin/sh", "-c", script, "iamlab-as-user", *as_user]
+
+    def run(self, account: Account, command: Sequence[str], *, cwd: Path | None = None,
+            env: Mapping[str, str] | None = None, timeout: float = 300,
+            check: bool = True) -> subprocess.CompletedProcess[str]:
+        argv = self.argv(account, command, cwd=cwd or account.home, env=env)
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+        if check and done.returncode != 0:
+            raise AssertionError(
+                f"as {account.name} in {cwd or account.home}: {shlex.join(command)} "
+                f"exited {done.returncode}\n--- stdout\n{done.stdout[-4000:]}\n"
+                f"--- stderr\n{done.stderr[-6000:]}"
+            )
+        return done
