@@ -29,7 +29,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = "tests/browser/widget-tour.ipynb"
@@ -209,7 +209,7 @@ def page(jupyterlab: Server, shots: Path) -> Iterator[Any]:
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )
         try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            context = browser.new_context(viewport={"width": 1400, "height": 2400})
             context.set_default_timeout(60 * SECOND)
             pg = context.new_page()
             pg.goto(f"{jupyterlab.url}/lab/tree/{NOTEBOOK}?token={jupyterlab.token}")
@@ -327,8 +327,9 @@ def test_simulator_badge_follows_the_principal_and_https(page: Any, shots: Path)
 
 
 def test_explorer_mfa_then_clock_past_expiry(page: Any, shots: Path) -> None:
-    """Is priya refused BreakGlassAdmin without MFA, allowed with it, and do the credentials
-    expire (EXPIRED, ExpiredToken) when the clock moves past the end of the session?"""
+    """Is priya refused BreakGlassAdmin without MFA, allowed with it, capped at an hour when
+    chaining, and do the credentials expire (EXPIRED, ExpiredToken) when the clock moves past
+    the end of the session?"""
     explorer = _widget(page, "iamlab-assume-role-explorer")
     assume = explorer.get_by_role("button", name="Assume role")
     assume.click()
@@ -342,7 +343,12 @@ def test_explorer_mfa_then_clock_past_expiry(page: Any, shots: Path) -> None:
     assert re.search(r"ASIA[A-Z2-7]{16}", explorer.inner_text())
     _expect_text(explorer, r"✔ Allowed")  # the request with the fresh credentials
     _shot(explorer, shots, "06-explorer-assumed-with-mfa")
-    readout = explorer.locator(".widget-readout").first  # the clock's editable readout
+    chain_duration = explorer.get_by_label("Duration (s)").last
+    chain_duration.fill("7200")
+    chain_duration.press("Enter")
+    explorer.get_by_role("button", name="Assume from this session").click()
+    _expect_text(explorer, "exceeds the 1 hour session limit")
+    readout = explorer.locator(".iamlab-clock .widget-readout")  # the clock's editable readout
     readout.click()
     page.keyboard.press("Control+A")
     page.keyboard.type("20")

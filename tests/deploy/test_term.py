@@ -33,6 +33,13 @@ from pathlib import Path
 
 import course_material as course
 import pytest
+from jupyter_settings import (
+    EFFECTIVE_SERVER_EXTENSIONS,
+    disabled_lab_plugins,
+    enabled_server_extensions,
+    lab,
+    server,
+)
 from must_run import skip_unless_ci
 from unix_accounts import Account, Accounts, Runner, missing_tools, sweep_stale_accounts
 
@@ -93,9 +100,21 @@ def _world_readable_dir(path: Path, mode: int = 0o755) -> Path:
     return path
 
 
+def _copy_config(source: Path, dest: Path, uid: int = 0, gid: int = 0) -> None:
+    """Copy a config folder of the guide's, readable by its owner (and by all when root's)."""
+    shutil.copytree(source, dest, dirs_exist_ok=True)
+    course.chown_tree(dest, uid, gid)
+    for parent, dirs, files in os.walk(dest):
+        for name in dirs:
+            Path(parent, name).chmod(0o755)
+        for name in files:
+            Path(parent, name).chmod(0o644)
+    dest.chmod(0o755)
+
+
 def _set_up(base: Path, accounts: Accounts) -> Term:
     homes = _world_readable_dir(base / "home")
-    config_path = _world_readable_dir(base / "etc-jupyter")
+    system_config = base / "etc-jupyter"
     tools = _world_readable_dir(base / "tools")
     stage = base / ".stage"
     stage.mkdir(mode=0o700)
@@ -106,23 +125,21 @@ def _set_up(base: Path, accounts: Accounts) -> Term:
     grader = accounts.add("grader")
     students = [accounts.add(f"s{i}") for i in (1, 2, 3)]
 
-    # Everyone's nbgrader_config.py (the guide's /etc/jupyter one), the exchange moved here.
-    global_config = (DEPLOY / "nbgrader_config.py").read_text(encoding="utf-8")
-    (config_path / "nbgrader_config.py").write_text(
-        global_config + f"\n# the term test's exchange\nc.Exchange.root = {str(exchange)!r}\n",
-        encoding="utf-8")
-    (config_path / "nbgrader_config.py").chmod(0o644)
+    # The system-wide Jupyter config (everyone's), as the guide installs it; the exchange moved
+    # into the test's folder.
+    _copy_config(DEPLOY / "etc-jupyter", system_config)
+    with (system_config / "nbgrader_config.py").open("a", encoding="utf-8") as f:
+        f.write(f"\n# the term test's exchange\nc.Exchange.root = {str(exchange)!r}\n")
 
     # The exchange, made by the guide's script.
     subprocess.run([str(DEPLOY / "setup-exchange.sh"), str(exchange), course_id, grader.name],
                    check=True, capture_output=True, text=True, timeout=60)
 
-    # The course directory in the grader's home, and the grader's own nbgrader_config.py.
+    # The course directory in the grader's home, and the grader's own ~/.jupyter.
     course_dir = grader.home / COURSE_FOLDER
     course.copy_course(course_dir)
-    (grader.home / ".jupyter").mkdir()
-    shutil.copy2(DEPLOY / "grader_nbgrader_config.py", grader.home / ".jupyter" / "nbgrader_config.py")
     course.chown_tree(grader.home, grader.uid, grader.gid)
+    _copy_config(DEPLOY / "grader-jupyter", grader.home / ".jupyter", grader.uid, grader.gid)
 
     # The students' tools: the answer and probe scripts, and what each student answers.
     for script in ("student_answers.py", "probe_access.py"):
@@ -138,7 +155,7 @@ def _set_up(base: Path, accounts: Accounts) -> Term:
         answers.write_text(json.dumps(course.answers(answered[student.name])), encoding="utf-8")
         answers.chmod(0o644)
 
-    runner = Runner(stage=stage, config_path=config_path)
+    runner = Runner(stage=stage, system_config=system_config)
     return Term(base=base, exchange=exchange, course_id=course_id, course_dir=course_dir,
                 tools=tools, grader=grader, students=students, runner=runner, answered=answered)
 
@@ -233,7 +250,7 @@ def test_each_student_fetches_only_their_own_feedback(term: Term) -> None:
         assert [f.name for f in files] == [f"{ASSIGNMENT}.html"], files
         html = files[0].read_text(encoding="utf-8")
         score, max_score = course.expected_scores(term.answered[student.name])
-        assert f"Score: {score:g} / {max_score:g}" in html.replace(".0 ", " ").replace(".0)", ")"), (
+        assert f"Score: {score:.1f} / {max_score:.1f}" in html, (
             f"{student.name}'s feedback does not show their score {score:g} / {max_score:g}")
         for other in term.students:
             if other != student:
@@ -295,3 +312,23 @@ def test_the_exchange_has_the_modes_the_guide_describes(term: Term) -> None:
     assert {str(k): oct(v) for k, v in actual.items()} == {
         str(k): oct(v) for k, v in expected.items()}
     assert course_root.stat().st_uid == term.grader.uid
+
+
+@pytest.mark.parametrize(
+    ("who", "enabled", "disabled"),
+    [
+        pytest.param("student", server("validate_assignment", "assignment_list"),
+                     lab("formgrader", "create-assignment", "course-list"), id="student"),
+        pytest.param("grader", server("validate_assignment", "assignment_list", "formgrader"),
+                     lab("course-list"), id="grader"),
+    ],
+)
+def test_each_account_gets_its_own_nbgrader_tools(
+    term: Term, who: str, enabled: set[str], disabled: set[str]
+) -> None:
+    """Does a student get Validate and the assignment list only, and the grader the formgrader?"""
+    account = term.grader if who == "grader" else term.students[0]
+    shown = term.runner.run(account, ["python", "-c", EFFECTIVE_SERVER_EXTENSIONS])
+    assert enabled_server_extensions(shown.stdout) == enabled
+    listing = term.runner.run(account, ["jupyter", "labextension", "list"])
+    assert disabled_lab_plugins(listing.stdout + listing.stderr) == disabled

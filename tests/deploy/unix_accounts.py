@@ -5,12 +5,12 @@ comment field, so that accounts left behind by a test that was killed can be rec
 removed by the next run (:func:`sweep_stale_accounts`). :class:`Accounts` removes its own
 accounts, their processes and their homes when it closes, whatever happened before.
 
-The accounts run the project's own interpreter and venv. Where those live somewhere another
-user cannot reach (a pyenv Python under ``/root``, a clone in root's home), :func:`run_as`
-runs the command in a private mount namespace in which the folders that block the way are
-covered by an empty read-only tmpfs and only the needed folders (the venv, the interpreter,
-the package source) are bound back, read-only, at the same paths. Nothing on the machine
-changes mode; the accounts see those folders and nothing else of root's.
+The accounts run the project's own interpreter and venv. Each command runs in a private mount
+namespace (:class:`Runner`): where the interpreter, the venv or the package source live
+somewhere another user cannot reach (a pyenv Python under ``/root``, a clone in root's home),
+the folder that blocks the way is covered by an empty read-only tmpfs and only those folders
+are bound back, read-only, at their own paths; and the test's system-wide Jupyter config is
+shown at /usr/local/etc/jupyter. Nothing on the machine changes mode or content.
 """
 
 from __future__ import annotations
@@ -184,50 +184,66 @@ def first_closed_folder(path: Path) -> Path | None:
 
 @dataclass(frozen=True, kw_only=True)
 class Exposure:
-    """Which closed folders to cover, and which folders under each to bind back read-only."""
+    """Folders to cover with an empty tmpfs, and what to bind read-only under each.
 
-    covers: Mapping[Path, tuple[Path, ...]]
+    ``covers`` maps a folder to the (source, target) pairs bound inside it; for the Python
+    folders source and target are the same path.
+    """
+
+    covers: Mapping[Path, tuple[tuple[Path, Path], ...]]
 
     @classmethod
-    def for_folders(cls, folders: Iterable[Path]) -> Exposure:
-        covers: dict[Path, list[Path]] = {}
+    def plan(cls, folders: Iterable[Path], extra: Mapping[Path, tuple[Path, Path]]) -> Exposure:
+        covers: dict[Path, list[tuple[Path, Path]]] = {}
         for folder in folders:
             closed = first_closed_folder(folder)
             if closed is not None:
-                covers.setdefault(closed, []).append(folder)
+                covers.setdefault(closed, []).append((folder, folder))
+        for cover, pair in extra.items():
+            covers.setdefault(cover, []).append(pair)
         return cls(covers={k: tuple(v) for k, v in covers.items()})
 
     def shell(self, stage: Path) -> str:
         """Shell commands (run as root inside the new mount namespace) that set it up."""
+        q = shlex.quote
         lines = ["set -eu"]
         staged: list[tuple[Path, Path]] = []
-        for folders in self.covers.values():
-            for folder in folders:
+        for pairs in self.covers.values():
+            for source, target in pairs:
                 slot = stage / str(len(staged))
-                staged.append((folder, slot))
-                lines.append(f"mount --bind {shlex.quote(str(folder))} {shlex.quote(str(slot))}")
-        for closed in self.covers:
-            lines.append(f"mount -t tmpfs -o mode=0755,size=64k iamlab-cover {shlex.quote(str(closed))}")
-        for folder, slot in staged:
-            f, s = shlex.quote(str(folder)), shlex.quote(str(slot))
-            lines += [f"mkdir -p {f}", f"mount --bind {s} {f}", f"mount -o remount,bind,ro {f}"]
-        for closed in self.covers:
-            lines.append(f"mount -o remount,ro {shlex.quote(str(closed))}")
+                staged.append((slot, target))
+                lines.append(f"mount --bind {q(str(source))} {q(str(slot))}")
+        for cover in self.covers:
+            lines.append(f"mount -t tmpfs -o mode=0755,size=64k iamlab-cover {q(str(cover))}")
+        for slot, target in staged:
+            t = q(str(target))
+            lines += [f"mkdir -p {t}", f"mount --bind {q(str(slot))} {t}",
+                      f"mount -o remount,bind,ro {t}"]
+        for cover in self.covers:
+            lines.append(f"mount -o remount,ro {q(str(cover))}")
         return "\n".join(lines)
 
-    def stage_slots(self) -> int:
+    def slots(self) -> int:
         return sum(len(v) for v in self.covers.values())
 
 
 class Runner:
-    """Runs commands as test accounts, with the venv's tools first on PATH."""
+    """Runs commands as test accounts, with the venv's tools first on PATH.
 
-    def __init__(self, *, stage: Path, config_path: Path) -> None:
-        self.exposure = Exposure.for_folders(python_folders())
+    ``system_config`` is shown to them as /usr/local/etc/jupyter, the first system-wide Jupyter
+    config folder (the lowest priority, below the user's and the environment's): it stands for
+    the folder the guide installs deploy/jupyterhub/etc-jupyter/ into.
+    """
+
+    SYSTEM_CONFIG = Path("/usr/local/etc/jupyter")
+
+    def __init__(self, *, stage: Path, system_config: Path) -> None:
+        self.exposure = Exposure.plan(
+            python_folders(),
+            {self.SYSTEM_CONFIG.parent: (system_config, self.SYSTEM_CONFIG)})
         self.stage = stage
-        for i in range(self.exposure.stage_slots()):
+        for i in range(self.exposure.slots()):
             (stage / str(i)).mkdir(parents=True, exist_ok=True)
-        self.config_path = config_path
         self.venv_bin = Path(sys.executable).parent
 
     def env(self, account: Account, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -235,8 +251,6 @@ class Runner:
             "HOME": str(account.home), "USER": account.name, "LOGNAME": account.name,
             "SHELL": "/bin/sh", "LANG": "C.UTF-8",
             "PATH": f"{self.venv_bin}:/usr/local/bin:/usr/bin:/bin",
-            # stands for /etc/jupyter: where the guide installs everyone's nbgrader_config.py
-            "JUPYTER_CONFIG_PATH": str(self.config_path),
             "PYTHONDONTWRITEBYTECODE": "1",
             **(extra or {}),
         }
@@ -246,8 +260,6 @@ class Runner:
         as_user = ["setpriv", f"--reuid={account.uid}", f"--regid={account.gid}",
                    "--init-groups", "--", "env", "-i", "-C", str(cwd),
                    *(f"{k}={v}" for k, v in self.env(account, env).items()), *command]
-        if not self.exposure.covers:
-            return as_user
         script = self.exposure.shell(self.stage) + '\nexec "$@"'
         return ["unshare", "--mount", "--propagation", "private", "--",
                 "/bin/sh", "-c", script, "iamlab-as-user", *as_user]

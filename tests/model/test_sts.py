@@ -164,3 +164,12 @@ def _trust_account() -> dict[str, object]:
 def _allow(action: str) -> dict[str, object]:
     return {"Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]}
+
+
+def test_a_session_carries_the_decision_that_allowed_it(coffee_shop_lab: iamlab.Lab,
+                                                        morning: datetime) -> None:
+    """Does a successful AssumeRole keep the trust Decision, so a learner can ask why?"""
+    s = coffee_shop_lab.assume_role("maria", "CoffeeMachineOperator", now=morning)
+    assert s.decision is not None and s.decision.allowed
+    assert s.decision.action == "sts:AssumeRole"
+    assert "BecomeCoffeeMachineOperator" in s.decision.explain()

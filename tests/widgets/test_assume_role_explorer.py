@@ -113,6 +113,15 @@ def test_mfa_toggle_changes_the_outcome(
     assert "AssumeRole allowed" in text(explorer.outcome.value)
 
 
+def test_allowed_assume_explains_why(explorer: AssumeRoleExplorer) -> None:
+    """Does a successful AssumeRole explain how the trust policy and maria's policy allowed it?"""
+    explorer.assume()
+    assert explorer.decision is not None and explorer.decision.allowed
+    why = text(explorer.explanation.value)
+    assert "the trust policy (role CoffeeMachineOperator)" in why
+    assert "BecomeCoffeeMachineOperator" in why
+
+
 def test_external_id_is_passed(coffee_shop_lab: iamlab.Lab, explorer: AssumeRoleExplorer) -> None:
     """Does the External ID field decide whether olu (the partner) may assume PartnerAuditor?"""
     explorer.caller.value = "arn:aws:iam::444455556666:user/olu"

@@ -10,7 +10,6 @@ from widget_text import text
 
 import iamlab
 from iamlab.widgets import PolicyEditor
-from iamlab.widgets.policy_editor import lab_with_inline_policy
 
 LATTE = "arn:aws:s3:::coffee-recipes/latte.md"
 INVOICE = "arn:aws:s3:::coffee-invoices/2026-11.pdf"
@@ -159,7 +158,7 @@ def test_unknown_principal_is_a_readable_error(
 def test_lab_with_inline_policy_adds_one_policy(coffee_shop_lab: iamlab.Lab) -> None:
     """Does the copy give the user exactly one more inline policy, and nothing else?"""
     parsed = iamlab.Policy.from_json(READ_RECIPES, name="Extra")
-    copy = lab_with_inline_policy(coffee_shop_lab, "maria", parsed)
+    copy = coffee_shop_lab.with_inline_policy("maria", parsed)
     assert len(copy.user("maria").policies) == len(coffee_shop_lab.user("maria").policies) + 1
     assert copy.user("diego") is coffee_shop_lab.user("diego")
     assert copy.resources == coffee_shop_lab.resources

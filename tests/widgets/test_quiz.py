@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from widget_text import text
 
 from iamlab import IamlabError
+from iamlab.scenarios import Scenario, load_bank
 from iamlab.widgets import ScenarioQuiz
 
+DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html"
+SECTION = "notebooks/01.02-users-groups-roles.ipynb#Roles"
 
-@dataclass(frozen=True, kw_only=True)
-class Scenario:
-    """The fields of iamlab.scenarios.Scenario the quiz reads."""
 
-    id: str
-    title: str
-    scenario: str
-    answer: str
-    why: str
-    doc: str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html"
-    section: str = "notebooks/01.02-users-groups-roles.ipynb#Roles"
-    hint: str = ""
-    tags: tuple[str, ...] = ()
-    classic_answer: str | None = None
-    classic_note: str = ""
+def scenario(**fields: str) -> Scenario:
+    return Scenario(**{"doc": DOC, "section": SECTION, **fields})  # type: ignore[arg-type]
 
 
 BANK = [
-    Scenario(
+    scenario(
         id="app-on-ec2",
         title="The order app on EC2",
         scenario="The order app on an EC2 instance writes orders to DynamoDB.",
@@ -37,7 +26,7 @@ BANK = [
         why="Workloads on AWS get temporary credentials from a role.",
         hint="Who should not hold long-term keys?",
     ),
-    Scenario(
+    scenario(
         id="new-barista",
         title="A new barista",
         scenario="Three new baristas need the same permissions as the others.",
@@ -46,7 +35,7 @@ BANK = [
         classic_answer="user",
         classic_note="The classic answer gives each barista their own policies.",
     ),
-    Scenario(
+    scenario(
         id="close-account",
         title="Closing the account",
         scenario="The owner wants to close the AWS account.",
@@ -78,7 +67,7 @@ def test_right_answer_says_correct_and_why(quiz: ScenarioQuiz) -> None:
     assert "✔ Correct" in feedback
     assert "temporary credentials from a role" in feedback
     assert "docs.aws.amazon.com" in quiz.feedback.value
-    assert 'href="notebooks/01.02-users-groups-roles.ipynb#Roles"' in quiz.feedback.value
+    assert 'href="01.02-users-groups-roles.ipynb#Roles"' in quiz.feedback.value
     assert quiz.score == 1
     assert not quiz.next_button.disabled
     assert all(b.disabled for b in quiz.buttons.values())
@@ -94,6 +83,13 @@ def test_wrong_answer_says_not_quite_and_the_answer(quiz: ScenarioQuiz) -> None:
     assert "Correct" not in feedback
     assert quiz.score == 0
     assert quiz.buttons["user"].button_style == "danger"
+
+
+def test_section_links_are_relative_to_the_quiz_notebook() -> None:
+    """From a notebook elsewhere, does the "learn it in" link find the course's notebooks?"""
+    quiz = ScenarioQuiz(BANK, notebooks="../../notebooks/")
+    quiz.answer("role")
+    assert 'href="../../notebooks/01.02-users-groups-roles.ipynb#Roles"' in quiz.feedback.value
 
 
 def test_only_one_answer_counts(quiz: ScenarioQuiz) -> None:
@@ -174,6 +170,7 @@ def test_the_real_bank() -> None:
     """With no bank given, does the quiz use the course's scenario bank (30 or more)?"""
     quiz = ScenarioQuiz()
     assert len(quiz.scenarios) >= 30
+    assert [s.id for s in quiz.scenarios] == [s.id for s in load_bank()]
     first = quiz.scenarios[0]
     assert quiz.answer(first.answer) is True
     assert "✔ Correct" in text(quiz.feedback.value)

@@ -61,23 +61,33 @@ def test_context_follows_the_controls(simulator: RequestSimulator) -> None:
     assert simulator.decision.context["aws:sourceip"] == "203.0.113.7"
 
 
-def test_mfa_matters_for_a_role_that_requires_it(
-    coffee_shop_lab: iamlab.Lab, nine_am: datetime
-) -> None:
-    """Does the MFA box change whether priya may assume BreakGlassAdmin (trust needs MFA)?"""
-    sim = RequestSimulator(
-        coffee_shop_lab,
-        principal="priya",
-        action="sts:AssumeRole",
-        resource="arn:aws:iam::111122223333:role/BreakGlassAdmin",
-        now=nine_am,
+def test_mfa_box_changes_a_decision_that_needs_mfa(nine_am: datetime) -> None:
+    """Where deletes are allowed only with MFA, does ticking MFA turn denied into allowed?"""
+    allow_with_mfa = {
+        "Effect": "Allow",
+        "Action": "s3:DeleteObject",
+        "Resource": "arn:aws:s3:::coffee-recipes/*",
+        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+    }
+    lab = iamlab.Lab.from_dict(
+        {
+            "account_id": "111122223333",
+            "users": {
+                "priya": {
+                    "inline_policies": {
+                        "DeleteWithMfa": {"Version": "2012-10-17", "Statement": [allow_with_mfa]}
+                    }
+                }
+            },
+        }
     )
-    before = sim.decision
+    sim = RequestSimulator(
+        lab, principal="priya", action="s3:DeleteObject", resource=LATTE, now=nine_am
+    )
+    assert "✖ Implicitly denied" in text(sim.badge.value)
     sim.mfa.value = True
-    after = sim.decision
-    assert before is not None and after is not None
-    assert before.context["aws:multifactorauthpresent"] is False
-    assert after.context["aws:multifactorauthpresent"] is True
+    assert "✔ Allowed" in text(sim.badge.value)
+    assert "DeleteWithMfa" in text(sim.explanation.value)
 
 
 def test_time_control_is_the_request_time(simulator: RequestSimulator) -> None:

@@ -19,19 +19,25 @@ from iamlab.course import pipeline
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m iamlab.course",
-                                     description="The graded course's instructor commands.")
+    parser = argparse.ArgumentParser(
+        prog="python -m iamlab.course", description="The graded course's instructor commands."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
-        p.add_argument("--course", type=Path, default=Path("."),
-                       help="the course directory (default: the current folder)")
+        p.add_argument(
+            "--course",
+            type=Path,
+            default=Path("."),
+            help="the course directory (default: the current folder)",
+        )
         return p
 
     p = command("release", "build source/ and release/")
-    p.add_argument("--bank", type=Path, default=None,
-                   help="an instructor's private bank (folder or YAML file)")
+    p.add_argument(
+        "--bank", type=Path, default=None, help="an instructor's private bank (folder or YAML file)"
+    )
     p.add_argument("assignments", nargs="*", default=None)
     p = command("autograde", "autograde submitted/ in the sandbox")
     p.add_argument("assignments", nargs="*", default=None)
@@ -47,8 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "release":
             pipeline.release(args.course, bank=args.bank, assignments=args.assignments or None)
         elif args.command == "autograde":
-            pipeline.autograde(args.course, assignments=args.assignments or None,
-                               force=args.force)
+            pipeline.autograde(args.course, assignments=args.assignments or None, force=args.force)
         elif args.command == "feedback":
             pipeline.feedback(args.course, assignments=args.assignments or None)
         elif args.command == "examples":

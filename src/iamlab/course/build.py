@@ -5,8 +5,9 @@
 The public banks ship in ``iamlab/course/bank/`` (``ps01.yaml`` ...). An instructor's private
 bank (a folder holding any of ``ps01.yaml``, ``ps02.yaml``, ``ps03.yaml``, or one YAML file
 whose top-level keys are those names) replaces the public bank of the same assignment. The
-output is a course directory: ``source/header.ipynb`` and ``source/<assignment>/<assignment>.ipynb``,
-plus ``nbgrader_config.py`` when the output is not the repository itself.
+output is a course directory: ``source/header.ipynb`` and
+``source/<assignment>/<assignment>.ipynb``, plus ``nbgrader_config.py`` when the output is not
+the repository itself.
 
 Everything written is a pure function of the banks and the lab files: building twice gives
 byte-identical notebooks.
@@ -34,8 +35,7 @@ PART_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 KERNEL_METADATA = {
-    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
-                   "name": "python3"},
+    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
     "language_info": {"name": "python"},
 }
 
@@ -48,8 +48,11 @@ class BankError(ValueError):
 
 
 def public_bank(assignment: str) -> dict[str, Any]:
-    text = resources.files("iamlab.course").joinpath("bank", f"{assignment}.yaml").read_text(
-        encoding="utf-8")
+    text = (
+        resources.files("iamlab.course")
+        .joinpath("bank", f"{assignment}.yaml")
+        .read_text(encoding="utf-8")
+    )
     return _mapping(yaml.safe_load(text), f"public bank {assignment}")
 
 
@@ -63,14 +66,14 @@ def load_banks(bank: Path | None = None) -> dict[str, dict[str, Any]]:
         for name in ASSIGNMENTS:
             path = bank / f"{name}.yaml"
             if path.exists():
-                banks[name] = _mapping(yaml.safe_load(path.read_text(encoding="utf-8")),
-                                       str(path))
+                banks[name] = _mapping(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
     elif bank.is_file():
         data = _mapping(yaml.safe_load(bank.read_text(encoding="utf-8")), str(bank))
         unknown = sorted(set(data) - set(ASSIGNMENTS))
         if unknown:
-            raise BankError(f"{bank}: unknown top-level keys {unknown}; expected some of "
-                            f"{list(ASSIGNMENTS)}")
+            raise BankError(
+                f"{bank}: unknown top-level keys {unknown}; expected some of {list(ASSIGNMENTS)}"
+            )
         for name, value in data.items():
             banks[name] = _mapping(value, f"{bank}: {name}")
     else:
@@ -93,10 +96,22 @@ def _need(data: Mapping[str, Any], field: str, where: str) -> Any:
 # ---------------------------------------------------------------------------- cells
 
 
-def _nbgrader(grade_id: str, *, grade: bool = False, solution: bool = False,
-              locked: bool = False, points: int | None = None) -> dict[str, Any]:
-    meta: dict[str, Any] = {"grade": grade, "grade_id": grade_id, "locked": locked,
-                            "schema_version": 3, "solution": solution, "task": False}
+def _nbgrader(
+    grade_id: str,
+    *,
+    grade: bool = False,
+    solution: bool = False,
+    locked: bool = False,
+    points: int | None = None,
+) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
     if points is not None:
         meta["points"] = points
     return meta
@@ -153,13 +168,22 @@ def solution_cell(cell_id: str, body: str, hint: str = "") -> Any:
     return code(cell_id, "\n".join(lines), _nbgrader(cell_id, solution=True))
 
 
-def grade_cell(grade_id: str, question: str, points: int, visible: Iterable[str],
-               hidden: Iterable[str]) -> Any:
+def grade_cell(
+    grade_id: str, question: str, points: int, visible: Iterable[str], hidden: Iterable[str]
+) -> Any:
     question = question.replace('"""', "'''")
-    lines = [f'"""{question}"""', "from iamlab.course import check", "", *visible,
-             HIDDEN_BEGIN, *hidden, HIDDEN_END]
-    return code(grade_id, "\n".join(lines),
-                _nbgrader(grade_id, grade=True, locked=True, points=points))
+    lines = [
+        f'"""{question}"""',
+        "from iamlab.course import check",
+        "",
+        *visible,
+        HIDDEN_BEGIN,
+        *hidden,
+        HIDDEN_END,
+    ]
+    return code(
+        grade_id, "\n".join(lines), _nbgrader(grade_id, grade=True, locked=True, points=points)
+    )
 
 
 def heading(assignment: str, bank: Mapping[str, Any], where: str) -> Any:
@@ -198,8 +222,9 @@ def build_labels_assignment(assignment: str, bank: Mapping[str, Any]) -> Any:
         for field in ("id", "title", "scenario", "answer", "why", "section"):
             _need(sc, field, place)
         if sc["answer"] not in IDENTITY_LABELS:
-            raise BankError(f"{place}: answer {sc['answer']!r} is not one of "
-                            f"{list(IDENTITY_LABELS)}")
+            raise BankError(
+                f"{place}: answer {sc['answer']!r} is not one of {list(IDENTITY_LABELS)}"
+            )
         if sc["id"] in seen:
             raise BankError(f"{place}: id {sc['id']} appears twice")
         seen.add(sc["id"])
@@ -209,8 +234,11 @@ def build_labels_assignment(assignment: str, bank: Mapping[str, Any]) -> Any:
 
     cells = [
         heading(assignment, {**_ps01_defaults(), **bank}, where),
-        code("setup", "from iamlab.course import GROUP, ROLE, ROOT, USER, check, review\n\n"
-                      "answers = {}", _nbgrader("setup", locked=True)),
+        code(
+            "setup",
+            "from iamlab.course import GROUP, ROLE, ROOT, USER, check, review\n\nanswers = {}",
+            _nbgrader("setup", locked=True),
+        ),
     ]
     labels = list(IDENTITY_LABELS)
     for index, (section, items) in enumerate(sections.items()):
@@ -220,40 +248,76 @@ def build_labels_assignment(assignment: str, bank: Mapping[str, Any]) -> Any:
         span = ids[0] if len(ids) == 1 else f"{ids[0]}–{ids[-1]}"
         question = part.get("check") or (
             f"Do the answers to {span} ({section[:1].lower() + section[1:]}) match current AWS "
-            "guidance?")
-        text = [part_title(index, section, points), "",
-                "For each scenario, which identity does AWS recommend today: `USER`, `GROUP`, "
-                "`ROLE` or `ROOT`?", ""]
+            "guidance?"
+        )
+        text = [
+            part_title(index, section, points),
+            "",
+            "For each scenario, which identity does AWS recommend today: `USER`, `GROUP`, "
+            "`ROLE` or `ROOT`?",
+            "",
+        ]
         for sc in items:
             text += [f"**{sc['id']} — {sc['title']}.** {str(sc['scenario']).strip()}", ""]
         cells.append(markdown(f"part-{slug(section)}", "\n".join(text)))
-        body = "\n".join(f"answers[{_flat(str(sc['id']))}] = {label_name(sc['answer'])}"
-                          for sc in items)
-        cells.append(solution_cell(f"answers_{slug(section)}", body,
-                                   f'# One label per scenario, e.g. answers["{ids[0]}"] = ROLE'))
+        body = "\n".join(
+            f"answers[{_flat(str(sc['id']))}] = {label_name(sc['answer'])}" for sc in items
+        )
+        cells.append(
+            solution_cell(
+                f"answers_{slug(section)}",
+                body,
+                f'# One label per scenario: answers["{ids[0]}"] = ...',
+            )
+        )
         shape = {"ids": ids, "labels": labels}
-        cells.append(code(f"self-check-{slug(section)}",
-                          f"# Self-check: are all {len(ids)} answers there, each a label?\n"
-                          f"review(\"label-shape\", answers, {literal(shape)})"))
+        cells.append(
+            code(
+                f"self-check-{slug(section)}",
+                f"# Self-check: are all {len(ids)} answers there, each a label?\n"
+                f'review("label-shape", answers, {literal(shape)})',
+            )
+        )
         key = {
             "expected": {str(sc["id"]): sc["answer"] for sc in items},
             "titles": {str(sc["id"]): str(sc["title"]) for sc in items},
             "why": {str(sc["id"]): _why(sc) for sc in items},
         }
-        cells.append(grade_cell(grade_id, question, points,
-                                [f"check(\"label-shape\", answers, {literal(shape)})"],
-                                [f"check(\"labels\", answers, {literal(key)})"]))
+        cells.append(
+            grade_cell(
+                grade_id,
+                question,
+                points,
+                [f'check("label-shape", answers, {literal(shape)})'],
+                [f'check("labels", answers, {literal(key)})'],
+            )
+        )
     written = bank.get("written")
     if written:
         index = len(sections)
-        cells.append(markdown("part-written", "\n".join([
-            part_title(index, "In your own words", int(written["points"])), "",
-            str(_need(written, "prompt", f"{where}: written")).strip(), "",
-            "Write your answer in the cell below; it is graded by hand."])))
-        cells.append(markdown("written_answer", str(written.get("model_answer", "")).strip()
-                              or "(model answer)",
-                              _nbgrader("written_answer", grade=True, solution=True,
-                                        points=int(written["points"]))))
+        cells.append(
+            markdown(
+                "part-written",
+                "\n".join(
+                    [
+                        part_title(index, "In your own words", int(written["points"])),
+                        "",
+                        str(_need(written, "prompt", f"{where}: written")).strip(),
+                        "",
+                        "Write your answer in the cell below; it is graded by hand.",
+                    ]
+                ),
+            )
+        )
+        cells.append(
+            markdown(
+                "written_answer",
+                str(written.get("model_answer", "")).strip() or "(model answer)",
+                _nbgrader(
+                    "written_answer", grade=True, solution=True, points=int(written["points"])
+                ),
+            )
+        )
     return _notebook(cells)
 
 
@@ -261,25 +325,27 @@ def _ps01_defaults() -> dict[str, Any]:
     return {
         "time": "40 minutes",
         "before": "the self-study notebooks on users, groups, roles and the root user "
-                  "(`notebooks/`).",
+        "(`notebooks/`).",
         "goals": [
             "Choose between an IAM user, a group, a role and the root user for a job",
             "Explain why AWS now recommends roles and federation where it once used users",
             "Recognize the few tasks that need the root user",
         ],
         "intro": "Each scenario below needs an identity. Answer with the labels `USER`, "
-                 "`GROUP`, `ROLE` and `ROOT` (imported in the first cell), following "
-                 "**current AWS guidance** — where the classic \"one IAM user per person\" "
-                 "analogy says otherwise, the guidance wins. Each part is graded as a whole; "
-                 "the feedback explains every scenario you missed.",
+        "`GROUP`, `ROLE` and `ROOT` (imported in the first cell), following "
+        '**current AWS guidance** — where the classic "one IAM user per person" '
+        "analogy says otherwise, the guidance wins. Each part is graded as a whole; "
+        "the feedback explains every scenario you missed.",
     }
 
 
 def _why(sc: Mapping[str, Any]) -> str:
     text = " ".join(str(sc["why"]).split())
     if sc.get("classic_answer") and sc.get("classic_note"):
-        text += (f" (The classic answer was {label_name(sc['classic_answer'])}: "
-                 f"{' '.join(str(sc['classic_note']).split())})")
+        text += (
+            f" (The classic answer was {label_name(sc['classic_answer'])}: "
+            f"{' '.join(str(sc['classic_note']).split())})"
+        )
     if sc.get("doc"):
         text += f" See {sc['doc']}"
     return text
@@ -295,8 +361,15 @@ def policy_key(part: Mapping[str, Any], where: str) -> dict[str, Any]:
         attach = part["attach"]
         account = str(part.get("account", "111122223333"))
         group, member = _need(attach, "group", where), _need(attach, "member", where)
-        lab = {"accounts": {account: {"name": "coffee-shop", "groups": {group: {}},
-                                      "users": {member: {"groups": [group]}}}}}
+        lab = {
+            "accounts": {
+                account: {
+                    "name": "coffee-shop",
+                    "groups": {group: {}},
+                    "users": {member: {"groups": [group]}},
+                }
+            }
+        }
         place = ["accounts", account, "groups", group, "inline_policies", "YourPolicy"]
         requests = [{"principal": member, **_request(r)} for r in part.get("requests", ())]
     else:
@@ -337,21 +410,45 @@ def policy_part_cells(index: int, part: Mapping[str, Any], where: str) -> list[A
     grade_id = _need(part, "grade_id", where)
     key = policy_key(part, where)
     pid = slug(str(part.get("id", variable)))
-    cells = [markdown(f"part-{pid}", "\n".join([
-        part_title(index, _need(part, "title", where), points), "",
-        str(_need(part, "task", where)).strip(), "",
-        f"Write the policy as a dict named `{variable}`."]))]
+    cells = [
+        markdown(
+            f"part-{pid}",
+            "\n".join(
+                [
+                    part_title(index, _need(part, "title", where), points),
+                    "",
+                    str(_need(part, "task", where)).strip(),
+                    "",
+                    f"Write the policy as a dict named `{variable}`.",
+                ]
+            ),
+        )
+    ]
     if part.get("broken"):
         cells.append(_broken_cell(pid, part, key))
-    cells.append(solution_cell(f"answer_{pid}", _need(part, "solution", where),
-                               f'# {variable} = {{"Version": "2012-10-17", "Statement": [...]}}'))
-    cells.append(code(f"self-check-{pid}",
-                      "# Self-check: does the policy allow what the task says it must?\n"
-                      f"review(\"policy\", {variable}, {literal(examples_key(key))})"))
-    cells.append(grade_cell(
-        grade_id, _need(part, "check", where), points,
-        [f"check(\"policy-shape\", {variable}, {literal({'policy_kind': key['policy_kind']})})"],
-        [f"check(\"policy\", {variable}, {literal(key)})"]))
+    cells.append(
+        solution_cell(
+            f"answer_{pid}",
+            _need(part, "solution", where),
+            f'# {variable} = {{"Version": "2012-10-17", "Statement": [...]}}',
+        )
+    )
+    cells.append(
+        code(
+            f"self-check-{pid}",
+            "# Self-check: does the policy allow what the task says it must?\n"
+            f'review("policy", {variable}, {literal(examples_key(key))})',
+        )
+    )
+    cells.append(
+        grade_cell(
+            grade_id,
+            _need(part, "check", where),
+            points,
+            [f'check("policy-shape", {variable}, {literal({"policy_kind": key["policy_kind"]})})'],
+            [f'check("policy", {variable}, {literal(key)})'],
+        )
+    )
     return cells
 
 
@@ -374,8 +471,7 @@ def _broken_cell(pid: str, part: Mapping[str, Any], key: Mapping[str, Any]) -> A
         f"{_flat(failing['resource'])})",
         "print(decision.explain())",
     ]
-    return code(f"explain-{pid}", "\n".join(lines),
-                _nbgrader(f"explain_{pid}", locked=True))
+    return code(f"explain-{pid}", "\n".join(lines), _nbgrader(f"explain_{pid}", locked=True))
 
 
 # ---------------------------------------------------------------------------- predictions
@@ -393,16 +489,23 @@ def predictions_key(part: Mapping[str, Any], lab_root: Path, where: str) -> dict
         lab = iamlab.Lab.load(lab_file)
         principal: Any = _need(req, "who", place)
         if req.get("role"):
-            principal = lab.assume_role(principal, req["role"], session_name="ps03",
-                                        context=req.get("role_context"),
-                                        external_id=req.get("external_id"))
-        decision = lab.evaluate(principal, _need(req, "action", place),
-                                _need(req, "resource", place), context=req.get("context"))
+            principal = lab.assume_role(
+                principal,
+                req["role"],
+                session_name="ps03",
+                context=req.get("role_context"),
+                external_id=req.get("external_id"),
+            )
+        decision = lab.evaluate(
+            principal,
+            _need(req, "action", place),
+            _need(req, "resource", place),
+            context=req.get("context"),
+        )
         rid = str(_need(req, "id", place))
         expected[rid] = decision.result
         titles[rid] = str(_need(req, "text", place))
-        why[rid] = (str(req["why"]).strip() + " " if req.get("why") else "") + _conclusion(
-            decision)
+        why[rid] = (str(req["why"]).strip() + " " if req.get("why") else "") + _conclusion(decision)
     return {"expected": expected, "titles": titles, "why": why}
 
 
@@ -415,32 +518,59 @@ def _conclusion(decision: Any) -> str:
     return f"{decision.result} (decided by: {decided})"
 
 
-def predictions_part_cells(index: int, part: Mapping[str, Any], lab_root: Path,
-                           where: str) -> list[Any]:
+def predictions_part_cells(
+    index: int, part: Mapping[str, Any], lab_root: Path, where: str
+) -> list[Any]:
     variable = _need(part, "variable", where)
     points = int(_need(part, "points", where))
     key = predictions_key(part, lab_root, where)
     pid = slug(str(part.get("id", variable)))
     table = ["| id | request |", "|---|---|"]
     table += [f"| {rid} | {text} |" for rid, text in key["titles"].items()]
-    cells = [markdown(f"part-{pid}", "\n".join([
-        part_title(index, _need(part, "title", where), points), "",
-        str(_need(part, "task", where)).strip(), "", *table, "",
-        f"Write your predictions as a dict named `{variable}`."]))]
-    body = "\n".join([f"{variable} = {{",
-                      *(f'    "{rid}": {label_name(v)},' for rid, v in key["expected"].items()),
-                      "}"])
+    cells = [
+        markdown(
+            f"part-{pid}",
+            "\n".join(
+                [
+                    part_title(index, _need(part, "title", where), points),
+                    "",
+                    str(_need(part, "task", where)).strip(),
+                    "",
+                    *table,
+                    "",
+                    f"Write your predictions as a dict named `{variable}`.",
+                ]
+            ),
+        )
+    ]
+    body = "\n".join(
+        [
+            f"{variable} = {{",
+            *(f'    "{rid}": {label_name(v)},' for rid, v in key["expected"].items()),
+            "}",
+        ]
+    )
     first = next(iter(key["expected"]))
-    cells.append(solution_cell(f"answer_{pid}", body,
-                               f'# {variable} = {{"{first}": ALLOWED, ...}}'))
+    cells.append(
+        solution_cell(f"answer_{pid}", body, f'# {variable} = {{"{first}": ALLOWED, ...}}')
+    )
     shape = {"ids": list(key["expected"]), "labels": list(DECISION_LABELS)}
-    cells.append(code(f"self-check-{pid}",
-                      f"# Self-check: is there a prediction for each of the {len(shape['ids'])}"
-                      f" requests?\nreview(\"label-shape\", {variable}, {literal(shape)})"))
-    cells.append(grade_cell(
-        _need(part, "grade_id", where), _need(part, "check", where), points,
-        [f"check(\"label-shape\", {variable}, {literal(shape)})"],
-        [f"check(\"labels\", {variable}, {literal(key)})"]))
+    cells.append(
+        code(
+            f"self-check-{pid}",
+            f"# Self-check: is there a prediction for each of the {len(shape['ids'])}"
+            f' requests?\nreview("label-shape", {variable}, {literal(shape)})',
+        )
+    )
+    cells.append(
+        grade_cell(
+            _need(part, "grade_id", where),
+            _need(part, "check", where),
+            points,
+            [f'check("label-shape", {variable}, {literal(shape)})'],
+            [f'check("labels", {variable}, {literal(key)})'],
+        )
+    )
     return cells
 
 
@@ -451,10 +581,13 @@ def build_parts_assignment(assignment: str, bank: Mapping[str, Any], lab_root: P
     where = f"{assignment} bank"
     imports = "from iamlab.course import check, review"
     if any(p.get("type") == "predictions" for p in bank.get("parts", ())):
-        imports = ("from iamlab.course import ALLOWED, EXPLICITLY_DENIED, IMPLICITLY_DENIED, "
-                   "check, review")
-    cells = [heading(assignment, bank, where), code("setup", imports, _nbgrader("setup",
-                                                                                locked=True))]
+        imports = (
+            "from iamlab.course import ALLOWED, EXPLICITLY_DENIED, IMPLICITLY_DENIED, check, review"
+        )
+    cells = [
+        heading(assignment, bank, where),
+        code("setup", imports, _nbgrader("setup", locked=True)),
+    ]
     for index, part in enumerate(_need(bank, "parts", where)):
         place = f"{where}: parts[{index}]"
         if part.get("type", "policy") == "predictions":
@@ -514,14 +647,27 @@ def _repo_root(start: Path) -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m iamlab.course.build",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--bank", type=Path, default=None,
-                        help="a private bank (folder or YAML file) outside the repository")
-    parser.add_argument("--out", type=Path, default=Path("."),
-                        help="the course directory to write source/ into (default: here)")
-    parser.add_argument("--lab-root", type=Path, default=None,
-                        help="where lab files named by the banks live (default: the repo)")
+    parser = argparse.ArgumentParser(
+        prog="python -m iamlab.course.build", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--bank",
+        type=Path,
+        default=None,
+        help="a private bank (folder or YAML file) outside the repository",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("."),
+        help="the course directory to write source/ into (default: here)",
+    )
+    parser.add_argument(
+        "--lab-root",
+        type=Path,
+        default=None,
+        help="where lab files named by the banks live (default: the repo)",
+    )
     args = parser.parse_args(argv)
     try:
         paths = write_course(args.out, args.bank, args.lab_root)

@@ -35,6 +35,8 @@ def configure(c: Any) -> None:
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.Execute.timeout = CELL_TIMEOUT
+    c.Execute.record_timing = False  # graded notebooks are committed: no timestamps in them
+    c.Execute.coalesce_streams = True  # and no output split differently from run to run
     # a grade cell the student deleted is put back (from the gradebook) and run
     c.OverwriteCells.add_missing_cells = True
     c.Autograde.autograde_preprocessors = [

@@ -31,34 +31,40 @@ PARTIAL: dict[str, Patch] = {
     "ps01": {
         "answers_software_that_needs_aws_access": (
             'answers["S01"] = ROLE\nanswers["S02"] = ROLE\n'
-            'answers["S03"] = USER  # the pipeline gets access keys\nanswers["S04"] = USER'),
+            'answers["S03"] = USER  # the pipeline gets access keys\nanswers["S04"] = USER'
+        ),
         "answers_people_in_the_shop": (
             'answers["S05"] = GROUP\nanswers["S06"] = GROUP\n'
             'answers["S07"] = USER  # one IAM user per person\nanswers["S08"] = ROLE\n'
-            'answers["S09"] = ROLE'),
+            'answers["S09"] = ROLE'
+        ),
         "written_answer": "The owner should not use root every day. They should make an IAM "
-                          "user with admin rights and turn on MFA.",
+        "user with admin rights and turn on MFA.",
     },
     "ps02": {
         "answer_baristas": (
             'barista_policy = {\n    "Version": "2012-10-17",\n    "Statement": [\n'
-            '        {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::coffee-recipes*"},\n'
+            '        {"Effect": "Allow", "Action": "s3:*",\n'
+            '         "Resource": "arn:aws:s3:::coffee-recipes*"},\n'
             '        {\n            "Effect": "Allow",\n            "Action": "sts:AssumeRole",\n'
             '            "Resource": "arn:aws:iam::111122223333:role/CoffeeMachineOperator",\n'
-            '        },\n    ],\n}'),
+            "        },\n    ],\n}"
+        ),
     },
     "ps03": {
         "answer_trust": (
             'trust_policy = {\n    "Version": "2012-10-17",\n    "Statement": [\n'
             '        {\n            "Effect": "Allow",\n'
             '            "Principal": {"AWS": "arn:aws:iam::444455556666:root"},\n'
-            '            "Action": "sts:AssumeRole",\n        }\n    ],\n}'),
+            '            "Action": "sts:AssumeRole",\n        }\n    ],\n}'
+        ),
         "answer_predictions": (
             "predictions = {\n"
             '    "P1": ALLOWED,\n    "P2": IMPLICITLY_DENIED,\n    "P3": ALLOWED,\n'
             '    "P4": ALLOWED,  # the session keeps maria\'s permissions?\n'
             '    "P5": EXPLICITLY_DENIED,\n    "P6": EXPLICITLY_DENIED,\n'
-            '    "P7": IMPLICITLY_DENIED,\n    "P8": ALLOWED,\n    "P9": EXPLICITLY_DENIED,\n}'),
+            '    "P7": IMPLICITLY_DENIED,\n    "P8": ALLOWED,\n    "P9": EXPLICITLY_DENIED,\n}'
+        ),
     },
 }
 
@@ -72,23 +78,30 @@ def solutions(source_nb: Any) -> dict[str, str]:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution"):
             if cell.cell_type == "code":
-                out[cell.id] = "\n".join(line for line in cell.source.splitlines()
-                                         if line.strip() not in (SOLUTION_BEGIN, SOLUTION_END))
+                out[cell.id] = "\n".join(
+                    line
+                    for line in cell.source.splitlines()
+                    if line.strip() not in (SOLUTION_BEGIN, SOLUTION_END)
+                )
             else:
                 out[cell.id] = cell.source
     return out
 
 
-def submission(course: Path, assignment: str, patches: Patch | None = None, *,
-               solved: bool = True) -> Any:
+def submission(
+    course: Path, assignment: str, patches: Patch | None = None, *, solved: bool = True
+) -> Any:
     """A released notebook with its answer cells filled in.
 
     ``solved`` fills every answer cell with the instructor's solution first; ``patches``
     (cell id -> source) then replace individual cells (any cell, not only answer cells).
     """
     release = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", 4)
-    answers = solutions(nbformat.read(course / "source" / assignment / f"{assignment}.ipynb",
-                                      4)) if solved else {}
+    answers = (
+        solutions(nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", 4))
+        if solved
+        else {}
+    )
     answers.update(patches or {})
     for cell in release.cells:
         if cell.id in answers:
@@ -99,8 +112,7 @@ def submission(course: Path, assignment: str, patches: Patch | None = None, *,
 def broken(course: Path, assignment: str) -> Any:
     nb = submission(course, assignment, solved=False)
     first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
-    first.source = first.source.replace("raise NotImplementedError()",
-                                        "this is not Python (yet")
+    first.source = first.source.replace("raise NotImplementedError()", "this is not Python (yet")
     return nb
 
 
@@ -146,8 +158,10 @@ def regenerate(repo: Path, scratch: Path | None = None) -> Path:
             for name in ASSIGNMENTS:
                 folder = target / student / name
                 folder.mkdir(parents=True)
-                for src in ((course / "autograded" / student / name / f"{name}.ipynb"),
-                            (course / "feedback" / student / name / f"{name}.html")):
+                for src in (
+                    (course / "autograded" / student / name / f"{name}.ipynb"),
+                    (course / "feedback" / student / name / f"{name}.html"),
+                ):
                     dest = folder / src.name
                     dest.write_bytes(normalise(src.read_bytes(), course))
         (target / "scores.csv").write_text(scores_csv(course, EXAMPLES), encoding="utf-8")
@@ -175,8 +189,11 @@ def scores_csv(course: Path, students: tuple[str, ...] | None = None) -> str:
                 except MissingEntry:
                     continue
                 for grade in sorted(nb.grades, key=lambda g: g.name):
-                    score = grade.score if grade.auto_score is not None or grade.manual_score \
-                        is not None else ""
+                    score = (
+                        grade.score
+                        if grade.auto_score is not None or grade.manual_score is not None
+                        else ""
+                    )
                     writer.writerow([student, name, grade.name, _num(score), _num(grade.max_score)])
     return out.getvalue()
 

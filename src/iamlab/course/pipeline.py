@@ -29,12 +29,20 @@ def tool_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def nbgrader(course: Path, *args: str, check: bool = True,
-             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def nbgrader(
+    course: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run ``nbgrader ARGS`` in ``course``; raise :class:`PipelineError` when it fails."""
     argv = [sys.executable, "-m", "nbgrader", *args]
-    done = subprocess.run(argv, cwd=course, env=tool_env(env), capture_output=True, text=True,
-                          timeout=PIPELINE_TIMEOUT, check=False)
+    done = subprocess.run(
+        argv,
+        cwd=course,
+        env=tool_env(env),
+        capture_output=True,
+        text=True,
+        timeout=PIPELINE_TIMEOUT,
+        check=False,
+    )
     if check and done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-25:])
         raise PipelineError(f"nbgrader {' '.join(args)} failed in {course}:\n{tail}")
@@ -53,8 +61,9 @@ def _same(a: Path, b: Path | None) -> bool:
     return b is not None and a.resolve() == b.resolve()
 
 
-def release(course: Path, *, bank: Path | None = None,
-            assignments: Sequence[str] | None = None) -> None:
+def release(
+    course: Path, *, bank: Path | None = None, assignments: Sequence[str] | None = None
+) -> None:
     """Build ``source/`` from the banks and generate ``release/`` for each assignment."""
     course = Path(course)
     repo = repo_root()
@@ -63,10 +72,13 @@ def release(course: Path, *, bank: Path | None = None,
             raise PipelineError(
                 "a private bank builds a separate course directory, so its answers never land "
                 "in this repository: give one outside it, e.g. make release BANK=... "
-                "COURSE=~/iam-course-private")
+                "COURSE=~/iam-course-private"
+            )
         if repo is not None and bank.resolve().is_relative_to(repo.resolve()):
-            raise PipelineError(f"the private bank {bank} is inside the repository {repo}: "
-                                f"keep it outside, where it cannot be committed by mistake")
+            raise PipelineError(
+                f"the private bank {bank} is inside the repository {repo}: "
+                f"keep it outside, where it cannot be committed by mistake"
+            )
     course.mkdir(parents=True, exist_ok=True)
     for path in write_course(course, bank):
         print(f"wrote {path}")
@@ -75,9 +87,14 @@ def release(course: Path, *, bank: Path | None = None,
         print(f"released {course / 'release' / name}")
 
 
-def autograde(course: Path, *, assignments: Sequence[str] | None = None,
-              force: bool = False, env: dict[str, str] | None = None,
-              extra_args: Sequence[str] = ()) -> None:
+def autograde(
+    course: Path,
+    *,
+    assignments: Sequence[str] | None = None,
+    force: bool = False,
+    env: dict[str, str] | None = None,
+    extra_args: Sequence[str] = (),
+) -> None:
     """Autograde every submission in ``submitted/`` (sandboxed; stops if it cannot be)."""
     from iamlab.course.sandbox import require_sandbox
 
@@ -92,8 +109,9 @@ def autograde(course: Path, *, assignments: Sequence[str] | None = None,
         print(f"{name}: autograded (nbgrader exit status {done.returncode})")
         if done.returncode != 0:
             # nbgrader goes on past a broken submission and reports it at the end
-            print("\n".join((done.stdout + done.stderr).strip().splitlines()[-15:]),
-                  file=sys.stderr)
+            print(
+                "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:]), file=sys.stderr
+            )
         for student, reason in record_ungraded(course, name):
             print(f"{name}: {student} scored 0: {reason}")
 

@@ -42,8 +42,17 @@ NOBODY = 65534
 HOME = "/tmp/home"
 # System folders bound read-only when they exist (symlinks such as /lib -> usr/lib are copied
 # as symlinks, so merged-/usr systems work as well as older ones).
-SYSTEM_PATHS = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
-                "/opt/conda")
+SYSTEM_PATHS = (
+    "/usr",
+    "/etc",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/opt/conda",
+)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -62,9 +71,13 @@ class Limits:
 
     def prlimit_args(self, processes: int | None = None) -> list[str]:
         nproc = self.processes if processes is None else processes
-        return [f"--as={self.memory_bytes}", f"--cpu={self.cpu_seconds}",
-                f"--nproc={nproc}", f"--nofile={self.open_files}",
-                f"--fsize={self.file_bytes}"]
+        return [
+            f"--as={self.memory_bytes}",
+            f"--cpu={self.cpu_seconds}",
+            f"--nproc={nproc}",
+            f"--nofile={self.open_files}",
+            f"--fsize={self.file_bytes}",
+        ]
 
 
 def allowed_unsandboxed() -> bool:
@@ -75,8 +88,12 @@ def python_paths() -> list[Path]:
     """The folders the kernel's Python needs: the venv, its base interpreter, iamlab."""
     import iamlab
 
-    paths = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).parent,
-             Path(iamlab.__file__).resolve().parents[1]]
+    paths = [
+        Path(sys.prefix),
+        Path(sys.base_prefix),
+        Path(sys.executable).parent,
+        Path(iamlab.__file__).resolve().parents[1],
+    ]
     # an interpreter symlinked from elsewhere (pyenv, uv ...): bind its real home too
     paths.append(Path(os.path.realpath(sys.executable)).parents[1])
     return paths
@@ -89,13 +106,19 @@ def _minimal(paths: Iterable[Path]) -> list[Path]:
         r = Path(os.path.realpath(p))
         if r.exists() and r not in resolved:
             resolved.append(r)
-    return [p for p in resolved
-            if not any(p != q and p.is_relative_to(q) for q in resolved)]
+    return [p for p in resolved if not any(p != q and p.is_relative_to(q) for q in resolved)]
 
 
-def bwrap_argv(command: Sequence[str], *, workdir: Path, socket_dir: Path,
-               limits: Limits = Limits(), drop_to_nobody: bool | None = None,
-               extra_ro: Iterable[Path] = (), env: dict[str, str] | None = None) -> list[str]:
+def bwrap_argv(
+    command: Sequence[str],
+    *,
+    workdir: Path,
+    socket_dir: Path,
+    limits: Limits = Limits(),
+    drop_to_nobody: bool | None = None,
+    extra_ro: Iterable[Path] = (),
+    env: dict[str, str] | None = None,
+) -> list[str]:
     """Return the argv that runs ``command`` in the sandbox, in ``workdir``."""
     bwrap = shutil.which("bwrap")
     prlimit = shutil.which("prlimit")
@@ -103,12 +126,35 @@ def bwrap_argv(command: Sequence[str], *, workdir: Path, socket_dir: Path,
         missing = "bwrap (package bubblewrap)" if bwrap is None else "prlimit (util-linux)"
         raise SandboxUnavailable(f"{missing} is not installed")
     root = os.geteuid() == 0 if drop_to_nobody is None else drop_to_nobody
-    argv = [bwrap, "--die-with-parent", "--unshare-ipc", "--unshare-pid", "--unshare-net",
-            "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"]
+    argv = [
+        bwrap,
+        "--die-with-parent",
+        "--unshare-ipc",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--hostname",
+        "sandbox",
+    ]
     if os.geteuid() != 0:
         argv.append("--unshare-user")
-    argv.extend(["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
-                 "--perms", "1777", "--tmpfs", "/var/tmp"])
+    argv.extend(
+        [
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--perms",
+            "1777",
+            "--tmpfs",
+            "/tmp",
+            "--perms",
+            "1777",
+            "--tmpfs",
+            "/var/tmp",
+        ]
+    )
     made: set[str] = {"/tmp", "/var/tmp"}
 
     def parents(target: Path) -> None:
@@ -136,20 +182,38 @@ def bwrap_argv(command: Sequence[str], *, workdir: Path, socket_dir: Path,
         parents(path)
         argv.extend([how, str(path), str(path)])
     argv.extend(["--chdir", str(workdir), "--clearenv"])
-    kernel_env = {"HOME": HOME, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-                  "LANG": "C.UTF-8", "IPYTHONDIR": f"{HOME}/.ipython",
-                  "MPLCONFIGDIR": f"{HOME}/.matplotlib", "PYTHONDONTWRITEBYTECODE": "1",
-                  **(env or {})}
+    kernel_env = {
+        "HOME": HOME,
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "IPYTHONDIR": f"{HOME}/.ipython",
+        "MPLCONFIGDIR": f"{HOME}/.matplotlib",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        **(env or {}),
+    }
     for key, value in kernel_env.items():
         argv.extend(["--setenv", key, value])
     if root:
         setpriv = shutil.which("setpriv")
         if setpriv is None:
             raise SandboxUnavailable("setpriv (util-linux) is needed to drop root in the sandbox")
-        argv.extend(["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--", setpriv,
-                     f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
-                     "--inh-caps=-all", "--bounding-set=-all", prlimit,
-                     *limits.prlimit_args()])
+        argv.extend(
+            [
+                "--cap-add",
+                "CAP_SETUID",
+                "--cap-add",
+                "CAP_SETGID",
+                "--",
+                setpriv,
+                f"--reuid={NOBODY}",
+                f"--regid={NOBODY}",
+                "--clear-groups",
+                "--inh-caps=-all",
+                "--bounding-set=-all",
+                prlimit,
+                *limits.prlimit_args(),
+            ]
+        )
     else:
         # RLIMIT_NPROC counts every process of the user, inside the sandbox or not
         argv.extend(["--", prlimit, *limits.prlimit_args(_own_processes() + limits.processes)])
@@ -177,8 +241,9 @@ def probe() -> str | None:
         work = Path(tmp)
         os.chmod(work, 0o755)
         try:
-            argv = bwrap_argv([sys.executable, "-c", "import iamlab"], workdir=work,
-                              socket_dir=work)
+            argv = bwrap_argv(
+                [sys.executable, "-c", "import iamlab"], workdir=work, socket_dir=work
+            )
             done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
         except (SandboxUnavailable, OSError, subprocess.SubprocessError) as error:
             return str(error)
@@ -202,22 +267,28 @@ def require_sandbox() -> bool:
         f"cannot start the bubblewrap sandbox that autograding runs students' code in: "
         f"{problem}. Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) and allow "
         f"user namespaces, or set {ALLOW_ENV}=1 to grade without a sandbox (students' code "
-        f"then runs with your permissions).")
+        f"then runs with your permissions)."
+    )
 
 
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager that starts the kernel inside bubblewrap and talks to it over IPC."""
 
-    memory_bytes = Integer(Limits.memory_bytes, config=True,
-                           help="address-space limit of each kernel process")
-    cpu_seconds = Integer(Limits.cpu_seconds, config=True,
-                          help="CPU-time limit of each kernel process")
-    processes = Integer(Limits.processes, config=True,
-                        help="how many processes the kernel may run")
-    socket_root = Unicode("", config=True,
-                          help="where the private socket folders go (default: the temp dir)")
-    require = Bool(True, config=True,
-                   help="refuse to start an unsandboxed kernel (unless IAMLAB_ALLOW_UNSANDBOXED=1)")
+    memory_bytes = Integer(
+        Limits.memory_bytes, config=True, help="address-space limit of each kernel process"
+    )
+    cpu_seconds = Integer(
+        Limits.cpu_seconds, config=True, help="CPU-time limit of each kernel process"
+    )
+    processes = Integer(Limits.processes, config=True, help="how many processes the kernel may run")
+    socket_root = Unicode(
+        "", config=True, help="where the private socket folders go (default: the temp dir)"
+    )
+    require = Bool(
+        True,
+        config=True,
+        help="refuse to start an unsandboxed kernel (unless IAMLAB_ALLOW_UNSANDBOXED=1)",
+    )
 
     @default("transport")
     def _transport_default(self) -> str:
@@ -238,8 +309,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
         self._sandboxed = require_sandbox() if self.require else probe() is None
         self._sandbox_cwd = Path(kw.get("cwd") or os.getcwd()).resolve()
-        self._sandbox_dir = Path(tempfile.mkdtemp(prefix="iamlab-kernel-",
-                                                  dir=self.socket_root or None))
+        self._sandbox_dir = Path(
+            tempfile.mkdtemp(prefix="iamlab-kernel-", dir=self.socket_root or None)
+        )
         if self._sandboxed and os.geteuid() == 0:
             os.chown(self._sandbox_dir, NOBODY, NOBODY)
         self.transport = "ipc"
@@ -253,10 +325,12 @@ class SandboxedKernelManager(AsyncKernelManager):
             return command
         if os.geteuid() == 0:
             os.chown(self.connection_file, NOBODY, NOBODY)
-        limits = Limits(memory_bytes=self.memory_bytes, cpu_seconds=self.cpu_seconds,
-                        processes=self.processes)
-        return bwrap_argv(command, workdir=self._sandbox_cwd, socket_dir=self._sandbox_dir,
-                          limits=limits)
+        limits = Limits(
+            memory_bytes=self.memory_bytes, cpu_seconds=self.cpu_seconds, processes=self.processes
+        )
+        return bwrap_argv(
+            command, workdir=self._sandbox_cwd, socket_dir=self._sandbox_dir, limits=limits
+        )
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
@@ -295,11 +369,15 @@ class SandboxedExecute(Execute):
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self._stopped = (f"the kernel died while cell {index + 1} was running (a crash such "
-                             f"as os._exit, or a memory, CPU-time or process limit)")
+            self._stopped = (
+                f"the kernel died while cell {index + 1} was running (a crash such "
+                f"as os._exit, or a memory, CPU-time or process limit)"
+            )
         except CellTimeoutError:
-            self._stopped = (f"cell {index + 1} ran past the time limit ({self.timeout} s) and "
-                             f"did not stop when interrupted")
+            self._stopped = (
+                f"cell {index + 1} ran past the time limit ({self.timeout} s) and "
+                f"did not stop when interrupted"
+            )
             try:
                 run_sync(self.km.shutdown_kernel)(now=True)
             except Exception as error:  # the kernel may be gone already
@@ -310,5 +388,11 @@ class SandboxedExecute(Execute):
 
 
 def _error(name: str, message: str) -> Any:
-    return from_dict({"output_type": "error", "ename": name, "evalue": message,
-                      "traceback": [f"{name}: {message}"]})
+    return from_dict(
+        {
+            "output_type": "error",
+            "ename": name,
+            "evalue": message,
+            "traceback": [f"{name}: {message}"],
+        }
+    )

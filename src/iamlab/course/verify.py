@@ -55,25 +55,32 @@ def trusted_calls(source: str) -> list[Call]:
         tree = ast.parse(source)
     except SyntaxError as error:
         raise UntrustedSource(f"the grade cell does not parse: {error}") from None
-    nodes = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Call) and _is_check(n.func)),
-                   key=lambda n: (n.lineno, n.col_offset))
+    nodes = sorted(
+        (n for n in ast.walk(tree) if isinstance(n, ast.Call) and _is_check(n.func)),
+        key=lambda n: (n.lineno, n.col_offset),
+    )
     calls = []
     for node in nodes:
         try:
             kind = ast.literal_eval(node.args[0])
-            key_node = node.args[2] if len(node.args) > 2 else next(
-                k.value for k in node.keywords if k.arg == "key")
+            key_node = (
+                node.args[2]
+                if len(node.args) > 2
+                else next(k.value for k in node.keywords if k.arg == "key")
+            )
             key = ast.literal_eval(key_node)
         except (IndexError, StopIteration, ValueError, TypeError, SyntaxError):
-            raise UntrustedSource(f"check(...) on line {node.lineno} does not have a literal "
-                                  f"kind and key") from None
+            raise UntrustedSource(
+                f"check(...) on line {node.lineno} does not have a literal kind and key"
+            ) from None
         calls.append(Call(kind=kind, key=key))
     return calls
 
 
 def _is_check(func: ast.expr) -> bool:
     return (isinstance(func, ast.Name) and func.id == "check") or (
-        isinstance(func, ast.Attribute) and func.attr == "check")
+        isinstance(func, ast.Attribute) and func.attr == "check"
+    )
 
 
 def records(outputs: Sequence[Any]) -> list[dict[str, Any]]:
@@ -87,22 +94,31 @@ def records(outputs: Sequence[Any]) -> list[dict[str, Any]]:
     return found
 
 
-def verdicts(calls: Sequence[Call], recorded: Sequence[dict[str, Any]],
-             kernel_error: str = "") -> list[Verdict]:
+def verdicts(
+    calls: Sequence[Call], recorded: Sequence[dict[str, Any]], kernel_error: str = ""
+) -> list[Verdict]:
     """Judge each call against its record, stopping at the first failure (as Python would)."""
     out: list[Verdict] = []
     for index, call in enumerate(calls):
         if index >= len(recorded):
             why = f" The kernel reported: {kernel_error}" if kernel_error else ""
-            out.append(fail(f"no answer was recorded for check {index + 1} of this cell: the "
-                            f"cell stopped before it (an error above, a timeout, a crashed "
-                            f"kernel) or the check was replaced.{why}"))
+            out.append(
+                fail(
+                    f"no answer was recorded for check {index + 1} of this cell: the "
+                    f"cell stopped before it (an error above, a timeout, a crashed "
+                    f"kernel) or the check was replaced.{why}"
+                )
+            )
             return out
         record = recorded[index]
         if record.get("kind") != call.kind:
-            out.append(fail(f"the answer recorded for check {index + 1} is for a "
-                            f"{record.get('kind')!r} check, not {call.kind!r}: the cell's "
-                            f"checks did not run as written"))
+            out.append(
+                fail(
+                    f"the answer recorded for check {index + 1} is for a "
+                    f"{record.get('kind')!r} check, not {call.kind!r}: the cell's "
+                    f"checks did not run as written"
+                )
+            )
             return out
         if "rejected" in record:
             out.append(fail(f"this answer cannot be graded: {record['rejected']}"))
@@ -115,8 +131,12 @@ def verdicts(calls: Sequence[Call], recorded: Sequence[dict[str, Any]],
         if not verdict.passed:
             return out
     if len(recorded) > len(calls):
-        out.append(fail(f"this cell recorded {len(recorded)} answers for {len(calls)} checks: "
-                        f"something other than the cell's checks displayed answer records"))
+        out.append(
+            fail(
+                f"this cell recorded {len(recorded)} answers for {len(calls)} checks: "
+                f"something other than the cell's checks displayed answer records"
+            )
+        )
     return out
 
 
@@ -131,22 +151,35 @@ def rewrite_outputs(outputs: Sequence[Any], results: Sequence[Verdict]) -> list[
             text = "".join(output.get("text", ""))
             if output.get("name") == "stderr":
                 lines = "".join(f"[stderr] {line}\n" for line in text.splitlines())
-                kept.append(from_dict({"output_type": "stream", "name": "stdout",
-                                       "text": lines}))
+                kept.append(from_dict({"output_type": "stream", "name": "stdout", "text": lines}))
             elif not text.startswith(("✓ ", "✗ ")):
                 kept.append(output)
             continue
         kept.append(output)
     passed = [v for v in results if v.passed]
     if passed:
-        kept.append(from_dict({"output_type": "stream", "name": "stdout",
-                               "text": "".join(f"✓ {v.message()}\n" for v in passed)}))
+        kept.append(
+            from_dict(
+                {
+                    "output_type": "stream",
+                    "name": "stdout",
+                    "text": "".join(f"✓ {v.message()}\n" for v in passed),
+                }
+            )
+        )
     failed = [v for v in results if not v.passed]
     if failed:
         message = failed[0].message()
-        kept.append(from_dict({"output_type": "error", "ename": "AssertionError",
-                               "evalue": message,
-                               "traceback": [f"AssertionError: {message}", NOTE]}))
+        kept.append(
+            from_dict(
+                {
+                    "output_type": "error",
+                    "ename": "AssertionError",
+                    "evalue": message,
+                    "traceback": [f"AssertionError: {message}", NOTE],
+                }
+            )
+        )
     return kept
 
 
@@ -160,8 +193,9 @@ def kernel_error(outputs: Sequence[Any]) -> str:
 class VerifyChecks(NbGraderPreprocessor):
     """Rewrite each grade cell's outputs to the verdicts judged outside the kernel."""
 
-    def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict,
-                        cell_index: int) -> tuple[NotebookNode, ResourcesDict]:
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: ResourcesDict, cell_index: int
+    ) -> tuple[NotebookNode, ResourcesDict]:
         if cell.cell_type != "code" or not utils.is_grade(cell) or utils.is_solution(cell):
             return cell, resources
         try:
@@ -175,7 +209,11 @@ class VerifyChecks(NbGraderPreprocessor):
         results = verdicts(calls, records(outputs), kernel_error(outputs))
         cell.outputs = rewrite_outputs(outputs, results)
         grade_id = cell.metadata.nbgrader["grade_id"]
-        self.log.info("%s: %s", grade_id,
-                      "verified: passed" if all(v.passed for v in results)
-                      else f"verified: failed ({results[-1].summary})")
+        self.log.info(
+            "%s: %s",
+            grade_id,
+            "verified: passed"
+            if all(v.passed for v in results)
+            else f"verified: failed ({results[-1].summary})",
+        )
         return cell, resources

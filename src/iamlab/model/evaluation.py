@@ -107,7 +107,7 @@ class Decision:
     context: Mapping[str, object]
     resource_policy: AttachedPolicy | None = field(default=None, repr=False)
     note: str = ""
-    status: Mapping[str, StepStatus] = field(default_factory=dict, repr=False)
+    facts: _Facts | None = field(default=None, repr=False)
 
     @property
     def allowed(self) -> bool:
@@ -116,9 +116,8 @@ class Decision:
     @property
     def steps(self) -> tuple[Step, ...]:
         """AWS's evaluation flow, box by box, with what happened in each for this request."""
-        return tuple(
-            Step(kind=k, status=self.status.get(k, "not-reached"), note="") for k in STEP_ORDER
-        )
+        status = _status(self)
+        return tuple(Step(kind=k, status=status.get(k, "not-reached"), note="") for k in STEP_ORDER)
 
     @property
     def policies(self) -> tuple[AttachedPolicy, ...]:
@@ -270,15 +269,20 @@ def evaluate_request(
     within one account (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage-assume.html).
     """
     plan = _plan(caller, action)
-    matched: list[MatchedStatement] = []
-    level_allows: list[bool] = []
+    denies: list[_Match] = []
+    scp_allows: list[_Match] = []
+    scp_ok = True
     for level in plan.scp_levels:
         allowed_here = False
         for attached, statement in level:
             if _matches(statement, resource, context):
-                matched.append(MatchedStatement(source=attached, statement=statement))
-                allowed_here = allowed_here or statement.effect == "Allow"
-        level_allows.append(allowed_here)
+                if statement.effect == "Deny":
+                    denies.append((attached, statement, None))
+                else:
+                    scp_allows.append((attached, statement, None))
+                    allowed_here = True
+        scp_ok = scp_ok and allowed_here
+    res_allows: list[_Match] = []
     if resource_policy is not None:
         for statement in statements_for_action(resource_policy.policy, action):
             if not statement.matches_resource(resource, context):
@@ -288,29 +292,108 @@ def evaluate_request(
                 continue
             if statement.conditions and not statement.matches_conditions(context):
                 continue
-            matched.append(
-                MatchedStatement(source=resource_policy, statement=statement, grant=grant)
+            (denies if statement.effect == "Deny" else res_allows).append(
+                (resource_policy, statement, grant)
             )
+    id_allows: list[_Match] = []
+    b_allows: list[_Match] = []
+    s_allows: list[_Match] = []
     for attached, statement in plan.identity:
         if _matches(statement, resource, context):
-            matched.append(MatchedStatement(source=attached, statement=statement))
+            if statement.effect == "Deny":
+                denies.append((attached, statement, None))
+            else:
+                kind = attached.kind
+                target = (
+                    id_allows
+                    if kind == "identity"
+                    else b_allows
+                    if kind == "permissions_boundary"
+                    else s_allows
+                )
+                target.append((attached, statement, None))
 
-    result, decided_by, used, status = _decide(
-        caller, matched, level_allows, resource_policy, resource_account, resource_policy_required
+    facts = _Facts(
+        scp=None if not caller.scp_levels else scp_ok,
+        resource=None if resource_policy is None else bool(res_allows),
+        identity=bool(id_allows),
+        boundary=None if caller.boundary is None else bool(b_allows),
+        session=None if caller.session_policy is None else bool(s_allows),
     )
-    _stop_after(status, _last_step(result, decided_by, caller))
+    if denies:
+        order = {k: i for i, k in enumerate(STEP_ORDER)}
+        kinds = tuple(sorted({a.kind for a, _, _ in denies}, key=order.__getitem__))
+        result: Result = "ExplicitlyDenied"
+        decided_by: tuple[str, ...] = kinds
+        used = denies
+    else:
+        result, decided_by, used = _decide(
+            caller,
+            facts,
+            scp_allows,
+            res_allows,
+            id_allows,
+            b_allows,
+            s_allows,
+            resource_policy is not None,
+            resource_account,
+            resource_policy_required,
+        )
     return Decision(
         result=result,
         decided_by=decided_by,
-        statements=tuple(used),
+        statements=tuple(MatchedStatement(source=a, statement=st, grant=g) for a, st, g in used),
         caller=caller,
         action=action,
         resource=resource,
         resource_account=resource_account,
         context=context,
         resource_policy=resource_policy,
-        status=status,
+        facts=facts,
     )
+
+
+_Match = tuple[AttachedPolicy, Statement, "GrantKind | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """Which boxes allowed (True), did not (False) or had no policy (None)."""
+
+    scp: bool | None
+    resource: bool | None
+    identity: bool
+    boundary: bool | None
+    session: bool | None
+
+
+def _status(decision: Decision) -> dict[str, StepStatus]:
+    """What happened in each box of AWS's flow, for diagrams and explanations."""
+    facts = decision.facts
+    if facts is None:  # decided before any policy was read (the root user calling AssumeRole)
+        return {}
+    if decision.result == "ExplicitlyDenied":
+        return {"deny": "deny"}
+
+    def word(value: bool | None) -> StepStatus:
+        return "absent" if value is None else "allow" if value else "no-allow"
+
+    caller = decision.caller
+    identity: StepStatus = "absent" if caller.kind == "service" else word(facts.identity)
+    if caller.kind == "root":
+        identity = "allow"
+    status: dict[str, StepStatus] = {
+        "deny": "allow",
+        "scp": word(facts.scp),
+        "resource": word(facts.resource),
+        "identity": identity,
+        "permissions_boundary": word(facts.boundary),
+        "session": word(facts.session),
+    }
+    last = _last_step(decision.result, decision.decided_by, caller)
+    for kind in STEP_ORDER[STEP_ORDER.index(last) + 1 :]:
+        status[kind] = "not-reached"
+    return status
 
 
 def _last_step(result: Result, decided_by: tuple[str, ...], caller: Caller) -> str:
@@ -324,120 +407,76 @@ def _last_step(result: Result, decided_by: tuple[str, ...], caller: Caller) -> s
     return max(decided_by, key=STEP_ORDER.index) if decided_by else "session"
 
 
-def _stop_after(status: dict[str, StepStatus], last: str) -> None:
-    for kind in STEP_ORDER[STEP_ORDER.index(last) + 1 :]:
-        status[kind] = "not-reached"
-
-
-_Outcome = tuple[Result, tuple[str, ...], list[MatchedStatement], dict[str, StepStatus]]
+_Outcome = tuple[Result, tuple[str, ...], list[_Match]]
 
 
 def _decide(
     caller: Caller,
-    matched: list[MatchedStatement],
-    level_allows: list[bool],
-    resource_policy: AttachedPolicy | None,
+    facts: _Facts,
+    scp_allows: list[_Match],
+    res_allows: list[_Match],
+    id_allows: list[_Match],
+    b_allows: list[_Match],
+    s_allows: list[_Match],
+    has_resource_policy: bool,
     resource_account: str,
     required: bool,
 ) -> _Outcome:
-    """AWS's flow over the statements that matched: result, deciders, statements, steps."""
-    denies = [m for m in matched if m.statement.effect == "Deny"]
-    if denies:
-        kinds = tuple(k for k in STEP_ORDER if any(m.source.kind == k for m in denies))
-        return "ExplicitlyDenied", kinds, denies, {"deny": "deny"}
-
-    status: dict[str, StepStatus] = {"deny": "allow"}  # no explicit deny: the flow continues
-    if caller.scp_levels:
-        if not all(level_allows):
-            status["scp"] = "no-allow"
-            return "ImplicitlyDenied", ("scp",), [], status
-        status["scp"] = "allow"
-    else:
-        status["scp"] = "absent"
-    by_kind: dict[str, list[MatchedStatement]] = {
-        "scp": [],
-        "resource": [],
-        "identity": [],
-        "permissions_boundary": [],
-        "session": [],
-    }
-    for m in matched:
-        by_kind[m.source.kind].append(m)
-    scp_allows = by_kind["scp"]
-    res_allows = by_kind["resource"]
-    id_allows = by_kind["identity"]
-    b_allows = by_kind["permissions_boundary"]
-    s_allows = by_kind["session"]
-    boundary_ok = caller.boundary is None or bool(b_allows)
-    session_ok = caller.session_policy is None or bool(s_allows)
+    """AWS's flow after the deny step: the result, who decided, and the statements used."""
+    if facts.scp is False:
+        return "ImplicitlyDenied", ("scp",), []
+    boundary_ok = facts.boundary is not False
+    session_ok = facts.session is not False
     cross = caller.kind != "service" and caller.account != resource_account
-    status["resource"] = (
-        "absent" if resource_policy is None else "allow" if res_allows else "no-allow"
-    )
-    status["permissions_boundary"] = (
-        "absent" if caller.boundary is None else "allow" if b_allows else "no-allow"
-    )
-    status["session"] = (
-        "absent" if caller.session_policy is None else "allow" if s_allows else "no-allow"
-    )
 
     if caller.kind == "root":
-        status["identity"] = "allow"
         if not cross:
-            return "Allowed", ("root",), scp_allows, status
+            return "Allowed", ("root",), scp_allows
         if res_allows:
-            return "Allowed", ("resource",), scp_allows + res_allows, status
-        return "ImplicitlyDenied", ("resource",), [], status
+            return "Allowed", ("resource",), scp_allows + res_allows
+        return "ImplicitlyDenied", ("resource",), []
 
     if caller.kind == "service":
-        status["identity"] = "absent"
         if res_allows:
-            return "Allowed", ("resource",), res_allows, status
-        return "ImplicitlyDenied", ("resource",), [], status
+            return "Allowed", ("resource",), res_allows
+        return "ImplicitlyDenied", ("resource",), []
 
-    status["identity"] = "allow" if id_allows else "no-allow"
     via_identity = bool(id_allows) and boundary_ok and session_ok
     filters = scp_allows + b_allows + s_allows
     narrowed: tuple[str, ...] = ("permissions_boundary",) if not boundary_ok else ("session",)
 
     if not cross and required and not res_allows:
-        by = ("resource",) if via_identity else ("identity", "resource")
-        return "ImplicitlyDenied", by, [], status
+        return "ImplicitlyDenied", ("resource",) if via_identity else ("identity", "resource"), []
     if not cross:
-        direct = [m for m in res_allows if m.grant == "direct"]
-        role_grant = [m for m in res_allows if m.grant == "role"]
+        direct = [m for m in res_allows if m[2] == "direct"]
+        role_grant = [m for m in res_allows if m[2] == "role"]
         if direct:
             by = ("identity", "resource") if via_identity else ("resource",)
-            return "Allowed", by, scp_allows + direct + (id_allows if via_identity else []), status
+            return "Allowed", by, scp_allows + direct + (id_allows if via_identity else [])
         if role_grant and boundary_ok and session_ok:
             by = ("identity", "resource") if via_identity else ("resource",)
-            used = filters + role_grant + (id_allows if via_identity else [])
-            return "Allowed", by, used, status
+            return "Allowed", by, filters + role_grant + (id_allows if via_identity else [])
         if via_identity:
-            return "Allowed", ("identity",), filters + id_allows, status
+            return "Allowed", ("identity",), filters + id_allows
         if role_grant or id_allows:  # something allowed, but a filter said no
-            return "ImplicitlyDenied", narrowed, [], status
-        delegated = any(m.grant == "account" for m in res_allows)
-        by = (
-            ("identity", "resource")
-            if resource_policy is not None and not delegated
-            else ("identity",)
-        )
-        return "ImplicitlyDenied", by, [], status
+            return "ImplicitlyDenied", narrowed, []
+        delegated = any(m[2] == "account" for m in res_allows)
+        by = ("identity", "resource") if has_resource_policy and not delegated else ("identity",)
+        return "ImplicitlyDenied", by, []
 
     # cross-account: both sides must allow
     resource_side = bool(res_allows)
     if via_identity and resource_side:
-        return "Allowed", ("identity", "resource"), filters + id_allows + res_allows, status
+        return "Allowed", ("identity", "resource"), filters + id_allows + res_allows
     if not resource_side and not id_allows:
-        return "ImplicitlyDenied", ("identity", "resource"), [], status
+        return "ImplicitlyDenied", ("identity", "resource"), []
     if not resource_side:
         if boundary_ok and session_ok:
-            return "ImplicitlyDenied", ("resource",), [], status
-        return "ImplicitlyDenied", narrowed, [], status
+            return "ImplicitlyDenied", ("resource",), []
+        return "ImplicitlyDenied", narrowed, []
     if not id_allows:
-        return "ImplicitlyDenied", ("identity",), [], status
-    return "ImplicitlyDenied", narrowed, [], status
+        return "ImplicitlyDenied", ("identity",), []
+    return "ImplicitlyDenied", narrowed, []
 
 
 def _all_policies(

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from iamlab.errors import (
@@ -153,6 +155,32 @@ class Lab:
     def sessions(self) -> list[Session]:
         return list(self._sessions.values())
 
+    def with_inline_policy(self, principal: str, policy: Policy) -> Lab:
+        """A copy of this lab where ``principal`` (a user or ``role/NAME``) also has ``policy``
+        as an inline policy. This lab is not changed; the copy shares everything else."""
+        if principal.startswith("role/") or ":role/" in principal:
+            role = self.role(principal)
+            account = self.account(role.account)
+            attached = AttachedPolicy(
+                kind="identity", name=policy.name, owner=f"role {role.name}", policy=policy
+            )
+            new_role = dataclasses.replace(role, policies=(*role.policies, attached))
+            new_account = dataclasses.replace(
+                account, roles=MappingProxyType({**account.roles, role.name: new_role})
+            )
+        else:
+            user = self.user(principal)
+            account = self.account(user.account)
+            attached = AttachedPolicy(
+                kind="identity", name=policy.name, owner=f"user {user.name}", policy=policy
+            )
+            new_user = dataclasses.replace(user, policies=(*user.policies, attached))
+            new_account = dataclasses.replace(
+                account, users=MappingProxyType({**account.users, user.name: new_user})
+            )
+        accounts = {**self.accounts, new_account.id: new_account}
+        return Lab(accounts, self.resources, title=self.title, source=self.source)
+
     # -- evaluation -------------------------------------------------------------------------
 
     def evaluate(
@@ -293,6 +321,7 @@ class Lab:
             source_arn=who.arn,
             chained=chained,
             caller=session_caller,
+            decision=decision,
         )
         self._sessions[session_arn] = session
         return session

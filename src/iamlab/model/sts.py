@@ -26,6 +26,7 @@ from iamlab.model.policy import Policy
 
 if TYPE_CHECKING:
     from iamlab.model.caller import Caller
+    from iamlab.model.evaluation import Decision
     from iamlab.model.principals import Role
 
 MIN_DURATION = 900
@@ -64,6 +65,8 @@ class Session:
     source_arn: str  # who assumed the role
     chained: bool
     caller: Caller = field(repr=False, compare=False)
+    decision: Decision | None = field(default=None, repr=False, compare=False)
+    """Why STS said yes: the trust check's Decision (``decision.explain()``)."""
 
     @property
     def expiration(self) -> datetime:

@@ -19,11 +19,8 @@ from iamlab.model.lab import Lab
 from iamlab.model.matrix import known_actions, known_resources
 from iamlab.model.sts import CHAINING_LIMIT, MIN_DURATION, Session
 from iamlab.widgets.badges import badge, error_box, pre, result_badge
+from iamlab.widgets.controls import LABEL_STYLE, auto_width, combobox, format_time, wide
 from iamlab.widgets.graphs import diagram_html
-from iamlab.widgets.simulator import combobox, format_time
-
-_STYLE = {"description_width": "9em"}
-_WIDE = widgets.Layout(width="46em")
 
 
 def countdown_text(session: Session, now: datetime) -> str:
@@ -95,7 +92,9 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
             callers,
             "a user, role/NAME (chaining), a service or an ARN",
         )
-        self.role = widgets.Dropdown(options=roles, description="Role", style=_STYLE, layout=_WIDE)
+        self.role = widgets.Dropdown(
+            options=roles, description="Role", style=LABEL_STYLE, layout=wide()
+        )
         if role is not None:
             self.role.value = self.lab.role(role).arn
         self.duration = widgets.IntSlider(
@@ -104,19 +103,24 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
             max=3600,
             step=300,
             description="Duration (s)",
-            style=_STYLE,
-            layout=_WIDE,
+            style=LABEL_STYLE,
+            layout=wide(),
         )
         self.mfa = widgets.Checkbox(
-            value=False, indent=False, description="the caller signed in with MFA"
+            value=False,
+            indent=False,
+            description="the caller signed in with MFA",
+            layout=auto_width(),
         )
         self.external_id = widgets.Text(
             value="",
             description="External ID",
-            style=_STYLE,
+            style=LABEL_STYLE,
             placeholder="empty: none (sts:ExternalId)",
         )
-        self.session_name = widgets.Text(value="explorer", description="Session name", style=_STYLE)
+        self.session_name = widgets.Text(
+            value="explorer", description="Session name", style=LABEL_STYLE
+        )
         self.assume_button = widgets.Button(
             description="Assume role", button_style="primary", icon="user-secret"
         )
@@ -130,11 +134,12 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
             min=0,
             max=90,
             step=1,
-            style=_STYLE,
+            style=LABEL_STYLE,
             description="Clock (min)",
-            layout=_WIDE,
+            layout=wide(),
             continuous_update=False,
         )
+        self.clock.add_class("iamlab-clock")
         self.clock_label = widgets.HTML()
         self.countdown = widgets.HTML()
 
@@ -148,17 +153,19 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
         self.request_result = widgets.HTML()
 
         self.chain_role = widgets.Dropdown(
-            options=roles, description="Next role", style=_STYLE, layout=_WIDE
+            options=roles, description="Next role", style=LABEL_STYLE, layout=wide()
         )
         self.chain_duration = widgets.BoundedIntText(
             value=CHAINING_LIMIT,
             min=MIN_DURATION,
             max=43200,
             step=300,
-            style=_STYLE,
+            style=LABEL_STYLE,
             description="Duration (s)",
         )
-        self.chain_button = widgets.Button(description="Assume from this session", icon="link")
+        self.chain_button = widgets.Button(
+            description="Assume from this session", icon="link", layout=auto_width()
+        )
         self.chain_result = widgets.HTML()
 
         self.role.observe(self._role_changed, names="value")
@@ -195,7 +202,7 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
                 ),
                 self.chain_role,
                 self.chain_duration,
-                self.chain_button,
+                widgets.HBox([self.chain_button]),
                 self.chain_result,
             ]
         )
@@ -224,7 +231,7 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
             return
         text = countdown_text(self.session, self.now())
         colour = "#b3261e" if self.session.is_expired(self.now()) else "#1a7f37"
-        self.countdown.value = badge(("⌛ " if "EXPIRED" in text else "⏱ ") + text, colour)
+        self.countdown.value = badge(text, colour)
 
     # -- assuming ---------------------------------------------------------------------------
 
@@ -236,14 +243,16 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
     def assume(self) -> Session | None:
         """Call AssumeRole with what the controls say, at the clock's time."""
         now = self.now()
+        caller = self.caller.value.strip()
         external = self.external_id.value.strip() or None
+        context: dict[str, object] = {"aws:MultiFactorAuthPresent": bool(self.mfa.value)}
         try:
             session = self.lab.assume_role(
-                self.caller.value.strip(),
+                caller,
                 self.role.value,
                 session_name=self.session_name.value.strip(),
                 duration_seconds=int(self.duration.value),
-                context={"aws:MultiFactorAuthPresent": bool(self.mfa.value)},
+                context=context,
                 external_id=external,
                 now=now,
             )
@@ -253,7 +262,9 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
         except IamlabError as exc:
             self._failed(str(exc))
             return None
-        self._start_session(session, now)
+        if external is not None:
+            context["sts:ExternalId"] = external
+        self._start_session(session, now, self._why_allowed(caller, session, context, now))
         self.outcome.value = badge(
             "✔ AssumeRole allowed", "#1a7f37", detail=f"{session.source_arn} is now {session.arn}"
         )
@@ -267,9 +278,10 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
             )
             return None
         now = self.now()
+        previous = self.session
         try:
             session = self.lab.assume_role(
-                self.session,
+                previous,
                 self.chain_role.value,
                 session_name=self.session_name.value.strip(),
                 duration_seconds=int(self.chain_duration.value),
@@ -288,21 +300,44 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
         self.chain_result.value = badge(
             "✔ Chained", "#1a7f37", detail=f"{session.source_arn} is now {session.arn}"
         )
-        self._start_session(session, now)
+        self._start_session(session, now, self._why_allowed(previous, session, {}, now))
         return session
 
-    def _start_session(self, session: Session, now: datetime) -> None:
+    def _why_allowed(
+        self,
+        caller: str | Session,
+        session: Session,
+        context: dict[str, object],
+        now: datetime,
+    ) -> Decision | None:
+        """The decision that allowed the AssumeRole, asked of the model again.
+
+        ``Lab.evaluate`` checks sts:AssumeRole on a role against its trust policy, as
+        ``assume_role`` does. A session that carries its own decision is preferred.
+        """
+        carried: Decision | None = getattr(session, "decision", None)
+        if carried is not None:
+            return carried
+        context = {"sts:RoleSessionName": session.session_name, **context}
+        try:
+            decision = self.lab.evaluate(
+                caller, "sts:AssumeRole", session.role.arn, context=context, now=now
+            )
+        except IamlabError:
+            return None
+        return decision if decision.allowed else None
+
+    def _start_session(self, session: Session, now: datetime, decision: Decision | None) -> None:
         self.session = session
         self.sessions.append(session)
         self.error = ""
-        self.decision = getattr(session, "decision", None)
-        if self.decision is not None:
-            self.explanation.value = pre(self.decision.explain())
+        self.decision = decision
+        if decision is not None:
+            self.explanation.value = pre(decision.explain())
         else:
             self.explanation.value = pre(
                 f"AWS allowed sts:AssumeRole: the trust policy of {session.role.name} lets "
-                f"{session.source_arn} assume it (and, where the trust policy names an "
-                f"account, the caller's own policies allow it too).\n\n"
+                f"{session.source_arn} assume it.\n\n"
                 f"Trust policy of {session.role.name}:\n"
                 f"{_json(session.role.trust_policy.document)}"
             )

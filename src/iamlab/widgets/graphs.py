@@ -17,7 +17,7 @@ DiagramFormat = Literal["svg", "dot"]
 
 def svg_of(graph: graphviz.Digraph) -> str:
     """The diagram as an inline ``<svg>`` element (without the XML prologue)."""
-    svg = graph.pipe(format="svg", encoding="utf-8")
+    svg: str = graph.pipe(format="svg", encoding="utf-8")
     start = svg.find("<svg")
     return svg[start:] if start >= 0 else svg
 

@@ -8,12 +8,10 @@ principal, so the table shows the policy's effect.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from html import escape
-from types import MappingProxyType
 from typing import Any
 
 import ipywidgets as widgets
@@ -23,7 +21,6 @@ from iamlab.model.evaluation import Decision
 from iamlab.model.lab import Lab
 from iamlab.model.lint import LintFinding, lint_policy
 from iamlab.model.policy import Policy
-from iamlab.model.principals import AttachedPolicy
 from iamlab.widgets.badges import badge, error_box, result_badge
 
 Request = tuple[str, str]
@@ -53,36 +50,6 @@ def json_error_html(text: str, exc: json.JSONDecodeError) -> str:
         error_box(f"line {exc.lineno}, column {exc.colno}: {exc.msg}", title="✖ Invalid JSON")
         + f'<pre style="margin:0.3em 0">{escape(line)}\n{caret}</pre>'
     )
-
-
-def lab_with_inline_policy(lab: Lab, principal: str, policy: Policy) -> Lab:
-    """A copy of ``lab`` where ``principal`` (a user or ``role/NAME``) also has ``policy`` inline.
-
-    The original lab is not changed: users, roles and accounts are frozen, so the copy
-    shares everything else with it.
-    """
-    if principal.startswith("role/") or ":role/" in principal:
-        role = lab.role(principal)
-        attached = AttachedPolicy(
-            kind="identity", name=policy.name, owner=f"role {role.name}", policy=policy
-        )
-        account = lab.account(role.account)
-        new_role = dataclasses.replace(role, policies=(*role.policies, attached))
-        new_account = dataclasses.replace(
-            account, roles=MappingProxyType({**account.roles, role.name: new_role})
-        )
-    else:
-        user = lab.user(principal)
-        attached = AttachedPolicy(
-            kind="identity", name=policy.name, owner=f"user {user.name}", policy=policy
-        )
-        account = lab.account(user.account)
-        new_user = dataclasses.replace(user, policies=(*user.policies, attached))
-        new_account = dataclasses.replace(
-            account, users=MappingProxyType({**account.users, user.name: new_user})
-        )
-    accounts = {**lab.accounts, new_account.id: new_account}
-    return Lab(accounts, lab.resources, title=lab.title)
 
 
 def _empty_lab() -> Lab:
@@ -183,7 +150,7 @@ class PolicyEditor(widgets.VBox):  # type: ignore[misc]
         if not self.requests:
             return
         try:
-            edited = lab_with_inline_policy(self.lab, self.principal_name, policy)
+            edited = self.lab.with_inline_policy(self.principal_name, policy)
         except IamlabError as exc:
             self.error = str(exc)
             self.table.value = error_box(str(exc), title="⚠ Cannot attach the policy")

@@ -9,33 +9,12 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from html import escape
-from typing import Protocol
 
 import ipywidgets as widgets
 
 from iamlab.errors import IamlabError
+from iamlab.scenarios import ANSWERS, Scenario, load_bank
 from iamlab.widgets.badges import badge
-
-ANSWERS = ("user", "group", "role", "root")
-
-
-class ScenarioLike(Protocol):
-    """What the quiz reads from a scenario (:class:`iamlab.scenarios.Scenario` has it all)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def scenario(self) -> str: ...
-    @property
-    def answer(self) -> str: ...
-    @property
-    def why(self) -> str: ...
-    @property
-    def doc(self) -> str: ...
-    @property
-    def section(self) -> str: ...
 
 
 def _text(scenario: object, name: str) -> str:
@@ -43,17 +22,29 @@ def _text(scenario: object, name: str) -> str:
     return "" if value is None else str(value)
 
 
-def section_link(section: str) -> str:
-    """A link to the notebook section that teaches it (plain text when it is not a path)."""
+def section_link(section: str, base: str = "") -> str:
+    """A link to the notebook section that teaches it (plain text when it is not a path).
+
+    Sections are written from the course's root (``notebooks/05.01-....ipynb#Heading``); the
+    link is relative to the notebook the quiz runs in, which ``base`` locates: ``""`` for a
+    notebook in ``notebooks/`` (the course's own), ``"../../notebooks/"`` from two levels down.
+    """
     if not section:
         return ""
-    if ".ipynb" in section or section.startswith(("http://", "https://")):
-        return f'<a href="{escape(section, quote=True)}" target="_blank">{escape(section)}</a>'
-    return escape(section)
+    if section.startswith(("http://", "https://")):
+        href = section
+    elif ".ipynb" in section:
+        href = base + section.removeprefix("notebooks/")
+    else:
+        return escape(section)
+    return f'<a href="{escape(href, quote=True)}" target="_blank">{escape(section)}</a>'
 
 
 class ScenarioQuiz(widgets.VBox):  # type: ignore[misc]
     """Answer user / group / role / root for each scenario; see why; get a score at the end.
+
+    ``bank`` defaults to the course's scenario bank; ``notebooks`` is the relative path from
+    the quiz's notebook to the course's ``notebooks/`` folder (for the "learn it in" links).
 
     Public parts: ``buttons`` (answer -> Button), ``next_button``, ``hint_button``,
     ``question``, ``feedback``, ``progress`` and ``score_view`` (views); ``score``,
@@ -63,16 +54,16 @@ class ScenarioQuiz(widgets.VBox):  # type: ignore[misc]
 
     def __init__(
         self,
-        bank: Sequence[ScenarioLike] | None = None,
+        bank: Sequence[Scenario] | None = None,
         *,
         shuffle: bool = False,
         seed: int | None = None,
+        notebooks: str = "",
     ) -> None:
         if bank is None:
-            from iamlab.scenarios import load_bank
-
             bank = load_bank()
-        self.scenarios: list[ScenarioLike] = list(bank)
+        self.notebooks = notebooks
+        self.scenarios: list[Scenario] = list(bank)
         if not self.scenarios:
             raise IamlabError("the scenario bank is empty: the quiz needs at least one scenario")
         if shuffle:
@@ -114,7 +105,7 @@ class ScenarioQuiz(widgets.VBox):  # type: ignore[misc]
         self._show()
 
     @property
-    def current(self) -> ScenarioLike:
+    def current(self) -> Scenario:
         return self.scenarios[self.index]
 
     def _show(self) -> None:
@@ -141,7 +132,7 @@ class ScenarioQuiz(widgets.VBox):  # type: ignore[misc]
     def show_hint(self) -> None:
         hint = _text(self.current, "hint")
         if hint:
-            self.hint.value = f"<p>💡 {escape(hint)}</p>"
+            self.hint.value = f"<p><b>Hint:</b> {escape(hint)}</p>"
 
     def answer(self, choice: str) -> bool:
         """Answer the current question; return whether it was right. Once per question."""
@@ -179,7 +170,7 @@ class ScenarioQuiz(widgets.VBox):  # type: ignore[misc]
             )
         section = _text(scenario, "section")
         if section:
-            links.append(f"learn it in {section_link(section)}")
+            links.append(f"learn it in {section_link(section, self.notebooks)}")
         if links:
             parts.append(f"<p>{' · '.join(links)}</p>")
         self.feedback.value = "".join(parts)

@@ -19,39 +19,8 @@ from iamlab.model.evaluation import Decision
 from iamlab.model.lab import Lab
 from iamlab.model.matrix import known_actions, known_resources
 from iamlab.widgets.badges import error_box, pre, result_badge
+from iamlab.widgets.controls import LABEL_STYLE, auto_width, combobox, format_time, parse_time
 from iamlab.widgets.graphs import DiagramFormat, diagram_html
-
-_WIDE = widgets.Layout(width="46em")
-_LABELS = {"description_width": "9em"}
-
-
-def parse_time(text: str) -> datetime:
-    """``2026-11-28T09:00`` or ``...Z`` or ``...+01:00``; a time without a zone is UTC."""
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(
-            f"time {text!r} is not an ISO date and time such as 2026-11-28T09:00:00Z"
-        ) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def format_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def combobox(description: str, value: str, options: list[str], placeholder: str) -> Any:
-    """A text field with suggestions; any text is accepted (free text)."""
-    return widgets.Combobox(
-        value=value,
-        options=options,
-        description=description,
-        placeholder=placeholder,
-        ensure_option=False,
-        continuous_update=False,
-        layout=_WIDE,
-        style=_LABELS,
-    )
 
 
 class RequestSimulator(widgets.VBox):  # type: ignore[misc]
@@ -99,23 +68,29 @@ class RequestSimulator(widgets.VBox):  # type: ignore[misc]
             "an ARN, e.g. arn:aws:s3:::bucket/key",
         )
         self.mfa = widgets.Checkbox(
-            value=False, description="signed in with MFA (aws:MultiFactorAuthPresent)", indent=False
+            value=False,
+            description="signed in with MFA (aws:MultiFactorAuthPresent)",
+            indent=False,
+            layout=auto_width(),
         )
         self.secure_transport = widgets.Checkbox(
-            value=True, description="over HTTPS (aws:SecureTransport)", indent=False
+            value=True,
+            description="over HTTPS (aws:SecureTransport)",
+            indent=False,
+            layout=auto_width(),
         )
         self.source_ip = widgets.Text(
             value="",
             description="Source IP",
             placeholder="empty: not in the request",
             continuous_update=False,
-            style=_LABELS,
+            style=LABEL_STYLE,
         )
         self.time = widgets.Text(
             value=format_time(moment),
             description="Time (UTC)",
             continuous_update=False,
-            style=_LABELS,
+            style=LABEL_STYLE,
         )
         self.badge = widgets.HTML()
         self.explanation = widgets.HTML()

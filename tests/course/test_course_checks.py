@@ -1,0 +1,138 @@
+"""The judges: labels by value, policies by what they allow (iamlab.course.checks)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from iamlab.course.build import load_banks, policy_key
+from iamlab.course.checks import judge
+from iamlab.course.grading import run_isolated
+
+BANKS = load_banks()
+
+
+def key_of(assignment: str, part_id: str) -> dict[str, Any]:
+    part = next(p for p in BANKS[assignment]["parts"] if p["id"] == part_id)
+    return policy_key(part, part_id)
+
+
+def allow(action: str | list[str], resource: str | list[str]) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": action, "Resource": resource}
+
+
+def policy(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+BARISTA_WORDED_DIFFERENTLY = policy(
+    allow(["s3:GetObject"], ["arn:aws:s3:::coffee-recipes/*"]),
+    allow("s3:ListBucket", "arn:aws:s3:::coffee-recipes"),
+    allow("sts:AssumeRole", "arn:aws:iam::111122223333:role/Coffee*"),
+)
+
+
+def test_does_any_correct_policy_pass_whatever_its_wording() -> None:
+    assert judge("policy", BARISTA_WORDED_DIFFERENTLY, key_of("ps02", "baristas")).passed
+
+
+def test_does_the_feedback_name_the_request_that_went_wrong() -> None:
+    too_broad = policy(
+        allow("s3:*", "arn:aws:s3:::coffee-recipes*"),
+        allow("sts:AssumeRole", "arn:aws:iam::111122223333:role/*"),
+    )
+    verdict = judge("policy", too_broad, key_of("ps02", "baristas"))
+    assert not verdict.passed
+    text = verdict.message()
+    assert "maria → s3:DeleteObject on arn:aws:s3:::coffee-recipes/latte.md" in text
+    assert "role/BreakGlassAdmin" in text
+
+
+def test_does_a_deny_statement_count_as_least_privilege() -> None:
+    """A policy may grant broadly and take away with Deny: judged by effect, it passes."""
+    broad_then_deny = policy(
+        allow(
+            ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"],
+            ["arn:aws:s3:::coffee-invoices", "arn:aws:s3:::coffee-invoices/*"],
+        ),
+        {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"},
+    )
+    assert judge("policy", broad_then_deny, key_of("ps02", "bookkeepers")).passed
+
+
+def test_does_a_trust_policy_without_mfa_fail_naming_the_caller() -> None:
+    no_mfa = policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+            "Action": "sts:AssumeRole",
+        }
+    )
+    verdict = judge("policy", no_mfa, key_of("ps03", "trust"))
+    assert not verdict.passed
+    assert "arn:aws:iam::444455556666:user/olu assumes role" in verdict.message()
+
+
+def test_does_a_trust_policy_for_everyone_fail() -> None:
+    anyone = policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+        }
+    )
+    verdict = judge("policy", anyone, key_of("ps03", "trust"))
+    assert not verdict.passed and "mallory" in verdict.message()
+
+
+@pytest.mark.parametrize("answer", [None, "policy", [], {"Statement": "nope"}, {"Version": 1}])
+def test_is_a_malformed_policy_a_failed_verdict_not_a_crash(answer: object) -> None:
+    verdict = judge("policy", answer, key_of("ps02", "baristas"))
+    assert not verdict.passed and verdict.summary
+
+
+def test_does_the_labels_check_explain_each_wrong_scenario() -> None:
+    key = {
+        "expected": {"S01": "role", "S02": "root"},
+        "titles": {"S01": "EC2 app"},
+        "why": {"S01": "Instance profiles hand out role credentials."},
+    }
+    verdict = judge("labels", {"S01": "user", "S02": "root"}, key)
+    assert not verdict.passed
+    assert verdict.summary == "1 of 2 right"
+    assert verdict.problems == (
+        "S01 (EC2 app): you answered USER; the answer is ROLE. Instance profiles hand out role "
+        "credentials.",
+    )
+
+
+def test_is_an_unknown_kind_a_failed_verdict() -> None:
+    assert not judge("nonsense", {}, {}).passed
+    assert not judge("labels", {}, "not a mapping").passed
+
+
+def test_does_the_isolated_checker_agree_with_the_judge() -> None:
+    key = key_of("ps02", "baristas")
+    assert run_isolated("policy", BARISTA_WORDED_DIFFERENTLY, key).passed
+    assert not run_isolated("policy", {}, key).passed
+
+
+def test_does_monkeypatching_iamlab_in_this_process_leave_the_isolated_checker_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The checker runs in a fresh `python -I`: a patched iamlab here cannot change it."""
+    import iamlab
+    import iamlab.course.checks as checks
+
+    def always_allowed(self: object, *args: object, **kwargs: object) -> object:
+        raise AssertionError("the patched evaluate must not be called")
+
+    monkeypatch.setattr(iamlab.Lab, "evaluate", always_allowed)
+    monkeypatch.setattr(checks, "judge", lambda *a, **k: checks.Verdict(passed=True, summary=""))
+    verdict = run_isolated(
+        "policy", policy(allow("*", "*")), copy.deepcopy(key_of("ps02", "baristas"))
+    )
+    assert not verdict.passed
