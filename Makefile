@@ -13,11 +13,11 @@ WITH_VENV_PATH := PATH="$(abspath $(VENV))/bin:$$PATH"
 STAMP := $(VENV)/.installed
 START_NOTEBOOK := notebooks/00.00-start-here.ipynb
 # The folders `make lint` and `make format` look at (only those that exist yet).
-LINT_PATHS := $(wildcard src tests scripts notebooks benchmarks)
+LINT_PATHS := $(wildcard src tests scripts notebooks benchmarks deploy)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv graphviz lab lint format test bench typecheck clean distclean \
-	release autograde feedback examples report
+.PHONY: help venv graphviz lab lint format test bench typecheck clean distclean notebooks
+.PHONY: release autograde feedback examples report
 
 help: ## List the targets with what they do
 	@echo "IAM Study Lab: make TARGET"
@@ -68,7 +68,12 @@ format: venv ## Reformat the code and apply ruff's safe fixes
 
 test: venv graphviz ## Run lint, then the whole test suite
 	@$(MAKE) --no-print-directory lint
-	$(WITH_VENV_PATH) $(VENV_PYTHON) -m pytest
+	$(WITH_VENV_PATH) IAMLAB_REAL_AWS= $(VENV_PYTHON) -m pytest
+
+# IAMLAB_REAL_AWS= : tests and stored outputs always use the embedded AWS, never a real account.
+notebooks: venv graphviz ## Re-run the self-study notebooks, store their outputs, rebuild their contents
+	$(WITH_VENV_PATH) $(VENV_PYTHON) scripts/make_contents.py
+	$(WITH_VENV_PATH) IAMLAB_REAL_AWS= $(VENV_PYTHON) scripts/run_notebooks.py
 
 bench: venv ## Run the benchmarks (benchmarks/bench_*.py) and print the machine they ran on
 	$(WITH_VENV_PATH) $(VENV_PYTHON) -m benchmarks

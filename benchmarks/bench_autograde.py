@@ -39,11 +39,12 @@ def submissions(course: Path, count: int) -> list[nbformat.NotebookNode]:
         if i % 3 == 2:
             nb = submission(course, "ps01")
             for cell in nb.cells:
-                if cell.id.startswith("answers_") and "answers[" in cell.source:
-                    first, _, rest = cell.source.partition("\n")
-                    label = first.rsplit(" ", 1)[-1]
-                    wrong = LABELS[(LABELS.index(label) + 1) % len(LABELS)]
-                    patches[cell.id] = first.rsplit(" ", 1)[0] + f" {wrong}\n{rest}"
+                lines = cell.source.splitlines()
+                at = next((n for n, line in enumerate(lines) if line.startswith("answers[")), None)
+                if cell.id.startswith("answers_") and at is not None:
+                    head, label = lines[at].rsplit(" ", 1)
+                    lines[at] = f"{head} {LABELS[(LABELS.index(label) + 1) % len(LABELS)]}"
+                    patches[cell.id] = "\n".join(lines)
         out.append(submission(course, "ps01", patches))
     return out
 

@@ -22,7 +22,9 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-NAME = re.compile(r"\A(?P<chapter>\d\d)\.(?P<section>\d\d)-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.ipynb\Z")
+NAME = re.compile(
+    r"\A(?P<chapter>\d\d)\.(?P<section>\d\d)-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.ipynb\Z"
+)
 TAG = "navigation"
 CHAPTERS = {
     "00": "Start here",
@@ -55,9 +57,11 @@ The notebooks are committed **with their outputs**, so that the diagrams and the
 explanations show when you browse the repository. The test suite runs every notebook with
 [nbval](https://github.com/computationalmodelling/nbval) and compares each cell's output
 with the stored one; `tests/nbval_sanitize.cfg` masks what legitimately varies (the SVG
-drawing of a diagram, which depends on the Graphviz version; memory addresses; access key
-IDs; moto's request IDs). Widgets are the exception: they need a live kernel, so their
-outputs are not stored and nbval does not compare them (cell tag `nbval-ignore-output`).
+drawing of a diagram, which depends on the Graphviz version; memory addresses; the random
+access key IDs of the embedded AWS). Widgets are the exception: they need a live kernel, so
+their outputs are not stored and nbval does not compare them (cell tag `nbval-ignore-output`).
+Every notebook uses a fixed clock (`now=...`), so the model's answers do not change with the
+time of day.
 
 After changing a notebook (or the package in a way that changes what a notebook prints),
 refresh the outputs and the links with `make notebooks`, review the diff, and commit it.
@@ -88,9 +92,7 @@ def course(folder: Path = NOTEBOOKS) -> list[Entry]:
         if match is None:
             continue
         nb = nbformat.read(path, as_version=4)
-        entries.append(
-            Entry(path, match["chapter"], match["section"], _title(nb) or match["slug"])
-        )
+        entries.append(Entry(path, match["chapter"], match["section"], _title(nb) or match["slug"]))
     return sorted(entries, key=lambda e: (e.chapter, e.section))
 
 
@@ -134,7 +136,7 @@ def with_navigation(nb: nbformat.NotebookNode, text: str) -> nbformat.NotebookNo
 
 
 def contents_page(entries: list[Entry]) -> str:
-    lines = [INTRO]
+    lines = [INTRO.rstrip("\n")]
     chapter = None
     for entry in entries:
         if entry.chapter != chapter:

@@ -11,12 +11,17 @@ nbval can compare them; two things are not stored:
   cells get the tag ``nbval-ignore-output`` so nbval runs them without comparing;
 - execution timings (``record_timing`` off), which would change on every run.
 
+And what varies between runs without meaning anything (memory addresses, random key IDs) is
+stored already masked, with the patterns of ``tests/nbval_sanitize.cfg`` (all but the SVG one:
+the drawings are kept for GitHub), so that running the notebooks twice changes no file.
+
 The time each notebook took is printed; the course's budget is 20 seconds per notebook.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -29,6 +34,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from make_contents import course  # noqa: E402 — the script's own folder, added just above
 
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
 WIDGET = "application/vnd.jupyter.widget-view+json"
 IGNORE = "nbval-ignore-output"
 BUDGET_SECONDS = 20.0
@@ -44,12 +50,50 @@ def _kernel_manager() -> object:
     )
 
 
+def _masks() -> list[tuple[str, str]]:
+    from nbval.plugin import get_sanitize_patterns
+
+    patterns = get_sanitize_patterns(SANITIZE.read_text(encoding="utf-8"))
+    return [(regex, replace) for regex, replace in patterns if "<svg" not in regex]
+
+
+def _mask(value: object, masks: list[tuple[str, str]]) -> object:
+    if isinstance(value, str):
+        for regex, replace in masks:
+            value = re.sub(regex, replace, value)
+    return value
+
+
+def _coalesce(outputs: list[nbformat.NotebookNode]) -> list[nbformat.NotebookNode]:
+    """One stream output per run of prints (the kernel splits them at random points)."""
+    merged: list[nbformat.NotebookNode] = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and output.output_type == "stream" == previous.output_type
+            and output.name == previous.name
+        ):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
+
+
 def tidy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop widget outputs (tagging their cells for nbval) and per-cell execution metadata."""
+    """Drop widget outputs (tagging their cells for nbval) and per-cell execution metadata;
+    mask what varies from run to run in text outputs."""
+    masks = _masks()
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         cell.metadata.pop("execution", None)
+        cell.outputs = _coalesce(cell.outputs)
+        for output in cell.outputs:
+            if "text" in output:
+                output["text"] = _mask(output["text"], masks)
+            if "text/plain" in output.get("data", {}):
+                output["data"]["text/plain"] = _mask(output["data"]["text/plain"], masks)
         kept = [o for o in cell.outputs if WIDGET not in o.get("data", {})]
         if len(kept) != len(cell.outputs):
             cell.outputs = kept

@@ -99,10 +99,15 @@ def test_does_no_solution_or_hidden_test_reach_release() -> None:
             if meta.get("solution") and cell.cell_type == "markdown":
                 secrets.append(cell.source)
         assert secrets
+        public = "\n".join(c.source for c in source.cells)
+        for secret in secrets:
+            public = public.replace(secret, "")
         for secret in secrets:
             for line in secret.splitlines():
-                if len(line.strip()) > 12:  # a line long enough to be a real leak
-                    assert line.strip() not in released_text, f"{name}: leaked {line.strip()!r}"
+                line = line.strip()
+                # a line long enough to be a real leak, and not also written in the open
+                if len(line) > 12 and line not in public:
+                    assert line not in released_text, f"{name}: leaked {line!r}"
 
 
 def validate(course: Path, folder: str, *invert: str) -> str:
@@ -236,14 +241,23 @@ def cases(course: Path, port: int, home: Path) -> dict[str, Any]:
     out["int-replace-helpers"] = nb(
         {
             "answers_software_that_needs_aws_access": (
-                "import iamlab\nimport iamlab.course\nimport iamlab.course.checks\n"
-                "import iamlab.course.grading\n\n"
-                "def passes(*args, **kwargs):\n    print('✓ all right (honest!)')\n\n\n"
-                "iamlab.course.check = iamlab.course.grading.check = passes\n"
+                "import json, subprocess\nimport iamlab\nimport iamlab.course.checks\n\n"
                 "iamlab.course.checks.judge = lambda *a, **k: iamlab.course.checks.Verdict("
                 "passed=True, summary='fine')\n"
                 "iamlab.Lab.evaluate = lambda *a, **k: None\n"
+                "verdict = json.dumps({'passed': True, 'summary': 'all right (honest!)'})\n"
+                "subprocess.run = lambda *a, **k: subprocess.CompletedProcess(a, 0, verdict, '')\n"
                 "get_ipython().showtraceback = lambda *a, **k: None\n"
+                'for sid in ["S01", "S02", "S03", "S04"]:\n    answers[sid] = USER'
+            )
+        }
+    )
+    out["int-bypass-check"] = nb(
+        {
+            "answers_software_that_needs_aws_access": (
+                "import iamlab.course\nimport iamlab.course.grading\n\n\n"
+                "def passes(*args, **kwargs):\n    print('✓ all right (honest!)')\n\n\n"
+                "iamlab.course.check = iamlab.course.grading.check = passes\n"
                 'for sid in ["S01", "S02", "S03", "S04"]:\n    answers[sid] = USER'
             )
         }
@@ -455,7 +469,8 @@ INTEGRITY = {
     "int-stderr-noise": (PS01_AUTO, "stderr no longer zeroes a correct cell"),
     "int-invalid-json": (0, "not a notebook: zero, with the reason recorded"),
     "int-wrong-type": (9, "always-equal objects are refused"),
-    "int-replace-helpers": (9, "the kernel's checks were replaced; the grader judged again"),
+    "int-replace-helpers": (9, "judge, evaluate, the checker and tracebacks were replaced"),
+    "int-bypass-check": (0, "check() was replaced: no answer was recorded at all"),
     "int-read-others": (0, "other students' notebooks are not there"),
     "sbx-network-local": (0, "no network, not even the host's loopback"),
     "sbx-network-any": (0, "no network"),
@@ -492,6 +507,7 @@ def test_does_the_invalid_notebook_get_its_reason_written(graded: dict[str, Any]
         ("int-memory-error", "MemoryError"),
         ("int-wrong-type", "a subclass of str"),
         ("int-replace-helpers", "judged again by the grader, outside your kernel"),
+        ("int-bypass-check", "no answer was recorded"),
         ("int-stderr-noise", "[stderr] noise after every cell"),
         ("sbx-network-local", "no network:"),
         ("sbx-gradebook", "no gradebook:"),
@@ -519,7 +535,7 @@ def test_does_the_report_show_what_the_class_gets_wrong(graded: dict[str, Any]) 
     out = graded["course"] / "report"
     written = {p.name for p in pipeline_report(graded["course"], out)}
     assert {"tests.csv", "items.csv", "report.md", "report.png"} <= written
-    items = list(csv.DictReader((out / "items.csv").open(encoding="utf-8")))
+    items = list(csv.DictReader(io.StringIO((out / "items.csv").read_text(encoding="utf-8"))))
     s13 = next(r for r in items if r["assignment"] == "ps01" and r["item"].startswith("S13"))
     assert 0 < float(s13["share"]) < 1  # int-one-wrong missed it, the control did not
     assert "| ps02 |" in (out / "report.md").read_text(encoding="utf-8")

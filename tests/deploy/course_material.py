@@ -76,13 +76,16 @@ def _cells(notebook: Path) -> list[Cell]:
         if not meta.get("grade_id"):
             continue
         source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-        cells.append(Cell(
-            grade_id=meta["grade_id"], kind=cell["cell_type"],
-            solution=bool(meta.get("solution")),
-            autograded=bool(meta.get("grade")) and cell["cell_type"] == "code",
-            points=float(meta.get("points", 0) or 0) if meta.get("grade") else 0.0,
-            source=source,
-        ))
+        cells.append(
+            Cell(
+                grade_id=meta["grade_id"],
+                kind=cell["cell_type"],
+                solution=bool(meta.get("solution")),
+                autograded=bool(meta.get("grade")) and cell["cell_type"] == "code",
+                points=float(meta.get("points", 0) or 0) if meta.get("grade") else 0.0,
+                source=source,
+            )
+        )
     return cells
 
 
@@ -95,7 +98,8 @@ def model_answer(cell: Cell) -> str:
     if cell.kind != "code":
         return cell.source
     return "".join(
-        line for line in cell.source.splitlines(keepends=True)
+        line
+        for line in cell.source.splitlines(keepends=True)
         if line.strip() not in SOLUTION_MARKERS
     )
 

@@ -9,11 +9,21 @@ from __future__ import annotations
 import re
 
 NBGRADER_LAB = "@jupyter/nbgrader"
-LAB_PLUGINS = {f"{NBGRADER_LAB}:{name}" for name in (
-    "validate-assignment", "assignment-list", "course-list", "formgrader", "create-assignment",
-    "menu")}
-SERVER_EXTENSIONS = {f"nbgrader.server_extensions.{name}" for name in (
-    "validate_assignment", "assignment_list", "course_list", "formgrader")}
+LAB_PLUGINS = {
+    f"{NBGRADER_LAB}:{name}"
+    for name in (
+        "validate-assignment",
+        "assignment-list",
+        "course-list",
+        "formgrader",
+        "create-assignment",
+        "menu",
+    )
+}
+SERVER_EXTENSIONS = {
+    f"nbgrader.server_extensions.{name}"
+    for name in ("validate_assignment", "assignment_list", "course_list", "formgrader")
+}
 
 
 def lab(*names: str) -> set[str]:

@@ -14,7 +14,7 @@ import shutil
 import signal
 import subprocess
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from unix_accounts import Account, Accounts
@@ -25,8 +25,10 @@ DATABASE = "gradebook"
 
 def server_binaries() -> Path | None:
     """The folder of the newest installed PostgreSQL's initdb and pg_ctl (Debian's layout first)."""
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin"),
-                        key=lambda p: [int(n) for n in re.findall(r"\d+", p.parent.name)])
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"),
+        key=lambda p: [int(n) for n in re.findall(r"\d+", p.parent.name)],
+    )
     for folder in reversed(candidates):
         if (folder / "initdb").exists() and (folder / "pg_ctl").exists():
             return folder
@@ -37,21 +39,34 @@ def server_binaries() -> Path | None:
 def _as(account: Account | None, argv: list[str]) -> list[str]:
     if account is None:
         return argv
-    return ["setpriv", f"--reuid={account.uid}", f"--regid={account.gid}", "--init-groups",
-            "--", "env", "-i", f"HOME={account.home}", f"USER={account.name}",
-            "PATH=/usr/bin:/bin", "LANG=C.UTF-8", *argv]
+    return [
+        "setpriv",
+        f"--reuid={account.uid}",
+        f"--regid={account.gid}",
+        "--init-groups",
+        "--",
+        "env",
+        "-i",
+        f"HOME={account.home}",
+        f"USER={account.name}",
+        "PATH=/usr/bin:/bin",
+        "LANG=C.UTF-8",
+        *argv,
+    ]
 
 
 def _run(argv: list[str], timeout: float = 120) -> None:
     done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
     if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv[-6:])} failed ({done.returncode}):\n"
-                           f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+        raise RuntimeError(
+            f"{' '.join(argv[-6:])} failed ({done.returncode}):\n"
+            f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+        )
 
 
 @contextmanager
 def running_postgres(base: Path) -> Iterator[str]:
-    """Start a server in ``base`` (a folder others can enter); yield a SQLAlchemy URL to a database."""
+    """Start a server in ``base`` (a folder others can enter); yield a URL to its database."""
     binaries = server_binaries()
     if binaries is None:
         raise FileNotFoundError("PostgreSQL's initdb and pg_ctl are not installed")
@@ -70,29 +85,77 @@ def running_postgres(base: Path) -> Iterator[str]:
         if account is not None:
             log.touch()
             os.chown(log, account.uid, account.gid)
-        _run(_as(account, [str(binaries / "initdb"), "-D", str(data), "-U", SUPERUSER,
-                           "-A", "trust", "-E", "UTF8", "--no-sync"]))
-        options = (f"-k {socket_dir} -c listen_addresses='' -c fsync=off "
-                   "-c full_page_writes=off -c synchronous_commit=off")
-        _run(_as(account, [str(binaries / "pg_ctl"), "-D", str(data), "-l", str(log), "-w",
-                           "-t", "60", "-o", options, "start"]))
+        _run(
+            _as(
+                account,
+                [
+                    str(binaries / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    SUPERUSER,
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                ],
+            )
+        )
+        options = (
+            f"-k {socket_dir} -c listen_addresses='' -c fsync=off "
+            "-c full_page_writes=off -c synchronous_commit=off"
+        )
+        _run(
+            _as(
+                account,
+                [
+                    str(binaries / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(log),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    options,
+                    "start",
+                ],
+            )
+        )
         stack.callback(_stop, binaries, account, data)
         import psycopg
 
-        with psycopg.connect(host=str(socket_dir), dbname="postgres", user=SUPERUSER,
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            host=str(socket_dir), dbname="postgres", user=SUPERUSER, autocommit=True
+        ) as conn:
             conn.execute(f"CREATE DATABASE {DATABASE}")
         yield f"postgresql+psycopg://{SUPERUSER}@/{DATABASE}?host={socket_dir}"
 
 
 def _stop(binaries: Path, account: Account | None, data: Path) -> None:
-    done = subprocess.run(_as(account, [str(binaries / "pg_ctl"), "-D", str(data), "-m",
-                                        "immediate", "-w", "-t", "60", "stop"]),
-                          capture_output=True, timeout=90, check=False)
+    done = subprocess.run(
+        _as(
+            account,
+            [
+                str(binaries / "pg_ctl"),
+                "-D",
+                str(data),
+                "-m",
+                "immediate",
+                "-w",
+                "-t",
+                "60",
+                "stop",
+            ],
+        ),
+        capture_output=True,
+        timeout=90,
+        check=False,
+    )
     pid_file = data / "postmaster.pid"
     if done.returncode != 0 and pid_file.exists():
         pid = int(pid_file.read_text().split()[0])  # the server's own pid, nothing else
-        try:
+        with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass

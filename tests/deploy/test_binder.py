@@ -45,8 +45,10 @@ OFF_SERVER_EXTENSIONS = SERVER_EXTENSIONS - KEPT_SERVER_EXTENSIONS
 # The files `pip install .` needs from the repository (pyproject.toml names them).
 PACKAGE_FILES = ("pyproject.toml", "README.md", "LICENSE", "src")
 
-BADGE = re.compile(r"\(https://mybinder\.org/v2/gh/(?P<repo>[^/\s]+/[^/\s]+)/(?P<ref>[^?\s]+)"
-                   r"\?(?P<query>[^)\s]+)\)")
+BADGE = re.compile(
+    r"\(https://mybinder\.org/v2/gh/(?P<repo>[^/\s]+/[^/\s]+)/(?P<ref>[^?\s]+)"
+    r"\?(?P<query>[^)\s]+)\)"
+)
 
 # ---------------------------------------------------------------- environment.yml
 
@@ -65,7 +67,7 @@ def pyproject() -> dict[str, Any]:
 
 
 def test_environment_is_a_conda_forge_environment(environment: dict[str, Any]) -> None:
-    """Does environment.yml name conda-forge only, and list its dependencies as Binder reads them?"""
+    """Does environment.yml use conda-forge only, with a list of dependencies as Binder reads it?"""
     assert environment.get("channels") == ["conda-forge", "nodefaults"]
     assert isinstance(environment.get("dependencies"), list)
 
@@ -76,8 +78,9 @@ def test_environment_pins_python_to_what_pyproject_allows(
     """Is Python pinned in environment.yml, to a version pyproject's requires-python accepts?"""
     from packaging.specifiers import SpecifierSet
 
-    pythons = [d for d in environment["dependencies"]
-               if isinstance(d, str) and re.match(r"^python\s*=", d)]
+    pythons = [
+        d for d in environment["dependencies"] if isinstance(d, str) and re.match(r"^python\s*=", d)
+    ]
     assert len(pythons) == 1, f"pin python exactly once in environment.yml: {pythons}"
     version = pythons[0].split("=")[-1].strip()
     assert SpecifierSet(pyproject["project"]["requires-python"]).contains(version + ".0")
@@ -101,8 +104,13 @@ def test_postbuild_is_executable() -> None:
     assert os.access(POSTBUILD, os.X_OK)
     git = shutil.which("git")
     if git and (ROOT / ".git").exists():
-        listed = subprocess.run([git, "-C", str(ROOT), "ls-files", "--stage", "postBuild"],
-                                capture_output=True, text=True, check=True, timeout=60).stdout
+        listed = subprocess.run(
+            [git, "-C", str(ROOT), "ls-files", "--stage", "postBuild"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
         if listed:  # not yet added: the work tree's mode is what will be committed
             assert listed.startswith("100755 "), listed
 
@@ -133,13 +141,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     for name in PACKAGE_FILES:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, repo / name, ignore=shutil.ignore_patterns(
-                "__pycache__", "*.egg-info"))
+            shutil.copytree(
+                source, repo / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+            )
         else:
             shutil.copy2(source, repo / name)
     shutil.copy2(POSTBUILD, repo / "postBuild")
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
-                   timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120
+    )
     site = next(venv.glob("lib/python*/site-packages"))
     parent_site = next(Path(sys.prefix).glob("lib/python*/site-packages"))
     (site / "_binder_test_parent.pth").write_text(f"{parent_site}\n", encoding="utf-8")
@@ -150,8 +160,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "JUPYTER_DATA_DIR": str(data),
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
     }
-    done = subprocess.run(["./postBuild"], cwd=repo, env=env, capture_output=True, text=True,
-                          timeout=600, check=False)
+    done = subprocess.run(
+        ["./postBuild"], cwd=repo, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
     assert done.returncode == 0, f"postBuild failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return {"repo": repo, "venv": venv, "site": site, "config": config, "env": env}
 
@@ -168,18 +179,29 @@ def test_postbuild_writes_exactly_the_learner_settings(built: dict[str, Any]) ->
     page = json.loads((config / "labconfig" / "page_config.json").read_text("utf-8"))
     assert {k for k, v in page["disabledExtensions"].items() if v} == OFF_LAB_PLUGINS
     server = json.loads((config / "jupyter_server_config.json").read_text("utf-8"))
-    assert server["ServerApp"]["jpserver_extensions"] == dict.fromkeys(OFF_SERVER_EXTENSIONS,
-                                                                       False)
+    assert server["ServerApp"]["jpserver_extensions"] == dict.fromkeys(OFF_SERVER_EXTENSIONS, False)
 
 
 def test_jupyter_sees_the_learner_settings(built: dict[str, Any]) -> None:
     """With those settings, does Jupyter itself keep Validate on and the rest off?"""
     env = built["env"]
-    shown = subprocess.run([str(VENV_BIN / "jupyter"), "labextension", "list"], env=env,
-                           capture_output=True, text=True, check=True, timeout=120)
+    shown = subprocess.run(
+        [str(VENV_BIN / "jupyter"), "labextension", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     assert disabled_lab_plugins(shown.stdout + shown.stderr) == OFF_LAB_PLUGINS
-    effective = subprocess.run([sys.executable, "-c", EFFECTIVE_SERVER_EXTENSIONS], env=env,
-                               capture_output=True, text=True, check=True, timeout=120).stdout
+    effective = subprocess.run(
+        [sys.executable, "-c", EFFECTIVE_SERVER_EXTENSIONS],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
     assert enabled_server_extensions(effective) == KEPT_SERVER_EXTENSIONS
 
 

@@ -1,9 +1,9 @@
 """The gradebook: SQLite in the course directory by default, PostgreSQL when a URL is given.
 
-The grader's nbgrader_config.py from deploy/jupyterhub/ is used as is (SQLite) and with the
-URL line filled in (PostgreSQL, a real server started for the test on a unix socket). Each
-time nbgrader releases the course's ps01, autogrades two submissions and the scores are read
-back from the database the URL names.
+The grader's ~/.jupyter from deploy/jupyterhub/grader-jupyter/ is used as is (SQLite), and
+with the URL line of its nbgrader_config.py filled in (PostgreSQL: a real server, started for
+the test on a unix socket). Each time nbgrader releases the course's ps01 and autogrades two
+submissions, and the scores are read back from the database the URL names.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from postgres_server import running_postgres, server_binaries
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.slow, pytest.mark.timeout(600)]
 
-GRADER_CONFIG = course.ROOT / "deploy" / "jupyterhub" / "grader_nbgrader_config.py"
+GRADER_JUPYTER = course.ROOT / "deploy" / "jupyterhub" / "grader-jupyter"  # ~grader/.jupyter
 ASSIGNMENT = course.ASSIGNMENT
 
 
@@ -48,10 +48,20 @@ def postgres_url() -> Iterator[str]:
 
 
 def nbgrader(course_dir: Path, config_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config_dir),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_dir, env=env,
-                          capture_output=True, text=True, timeout=600, check=False)
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(config_dir),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, f"nbgrader {' '.join(args)}:\n{done.stderr[-5000:]}"
     return done
 
@@ -60,11 +70,10 @@ def grade_two_submissions(tmp_path: Path, db_url: str | None) -> dict[str, float
     """Release ps01, autograde a full and an empty submission; return the scores by student."""
     course_dir, config_dir = tmp_path / "course", tmp_path / "jupyter-config"
     course.copy_course(course_dir)
-    config_dir.mkdir()
-    config = GRADER_CONFIG.read_text(encoding="utf-8")
+    shutil.copytree(GRADER_JUPYTER, config_dir)
     if db_url is not None:
-        config += f"\nc.CourseDirectory.db_url = {db_url!r}\n"
-    (config_dir / "nbgrader_config.py").write_text(config, encoding="utf-8")
+        with (config_dir / "nbgrader_config.py").open("a", encoding="utf-8") as f:
+            f.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
 
     nbgrader(course_dir, config_dir, "generate_assignment", ASSIGNMENT)
     every_part = {c.grade_id for c in course.solution_cells()}

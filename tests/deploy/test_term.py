@@ -65,22 +65,30 @@ class Term:
     log: dict[str, subprocess.CompletedProcess[str]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
-    def run(self, step: str, account: Account, *command: str, cwd: Path | None = None,
-            check: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(
+        self,
+        step: str,
+        account: Account,
+        *command: str,
+        cwd: Path | None = None,
+        check: bool = True,
+    ) -> subprocess.CompletedProcess[str]:
         started = time.monotonic()
         done = self.runner.run(account, command, cwd=cwd, check=check)
         self.seconds[step] = time.monotonic() - started
         self.log[step] = done
         return done
 
-    def nbgrader(self, step: str, account: Account, *args: str,
-                 check: bool = True) -> subprocess.CompletedProcess[str]:
+    def nbgrader(
+        self, step: str, account: Account, *args: str, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         cwd = self.course_dir if account == self.grader else account.home
         return self.run(step, account, "nbgrader", *args, cwd=cwd, check=check)
 
     def probe(self, account: Account, *paths: str | Path) -> dict[str, str]:
-        done = self.runner.run(account, ["python", str(self.tools / "probe_access.py"),
-                                         *map(str, paths)])
+        done = self.runner.run(
+            account, ["python", str(self.tools / "probe_access.py"), *map(str, paths)]
+        )
         return json.loads(done.stdout)
 
 
@@ -113,7 +121,7 @@ def _copy_config(source: Path, dest: Path, uid: int = 0, gid: int = 0) -> None:
 
 
 def _set_up(base: Path, accounts: Accounts) -> Term:
-    homes = _world_readable_dir(base / "home")
+    _world_readable_dir(base / "home")  # where Accounts makes the homes
     system_config = base / "etc-jupyter"
     tools = _world_readable_dir(base / "tools")
     stage = base / ".stage"
@@ -132,8 +140,13 @@ def _set_up(base: Path, accounts: Accounts) -> Term:
         f.write(f"\n# the term test's exchange\nc.Exchange.root = {str(exchange)!r}\n")
 
     # The exchange, made by the guide's script.
-    subprocess.run([str(DEPLOY / "setup-exchange.sh"), str(exchange), course_id, grader.name],
-                   check=True, capture_output=True, text=True, timeout=60)
+    subprocess.run(
+        [str(DEPLOY / "setup-exchange.sh"), str(exchange), course_id, grader.name],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
     # The course directory in the grader's home, and the grader's own ~/.jupyter.
     course_dir = grader.home / COURSE_FOLDER
@@ -148,24 +161,42 @@ def _set_up(base: Path, accounts: Accounts) -> Term:
     every_part = {c.grade_id for c in course.solution_cells()}
     first_part = {next(c.grade_id for c in course.solution_cells() if c.kind == "code")}
     written = {c.grade_id for c in course.solution_cells() if c.kind != "code"}
-    answered = {students[0].name: every_part, students[1].name: first_part | written,
-                students[2].name: set()}
+    answered = {
+        students[0].name: every_part,
+        students[1].name: first_part | written,
+        students[2].name: set(),
+    }
     for student in students:
         answers = tools / f"{student.name}.json"
         answers.write_text(json.dumps(course.answers(answered[student.name])), encoding="utf-8")
         answers.chmod(0o644)
 
     runner = Runner(stage=stage, system_config=system_config)
-    return Term(base=base, exchange=exchange, course_id=course_id, course_dir=course_dir,
-                tools=tools, grader=grader, students=students, runner=runner, answered=answered)
+    return Term(
+        base=base,
+        exchange=exchange,
+        course_id=course_id,
+        course_dir=course_dir,
+        tools=tools,
+        grader=grader,
+        students=students,
+        runner=runner,
+        answered=answered,
+    )
 
 
 def _student_works(term: Term, student: Account) -> None:
     name = student.name
     term.nbgrader(f"fetch_assignment {name}", student, "fetch_assignment", ASSIGNMENT)
     notebook = student.home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    term.run(f"answer {name}", student, "python", str(term.tools / "student_answers.py"),
-             str(term.tools / f"{name}.json"), str(notebook))
+    term.run(
+        f"answer {name}",
+        student,
+        "python",
+        str(term.tools / "student_answers.py"),
+        str(term.tools / f"{name}.json"),
+        str(notebook),
+    )
     if term.answered[name] and student == term.students[0]:
         term.nbgrader(f"validate {name}", student, "validate", str(notebook))
     term.nbgrader(f"submit {name}", student, "submit", ASSIGNMENT)
@@ -178,16 +209,23 @@ def _walk_the_term(term: Term) -> None:
     with ThreadPoolExecutor(max_workers=len(students)) as pool:
         list(pool.map(lambda s: _student_works(term, s), students))
     # The third student submits once more, in the first student's name.
-    term.nbgrader("submit as someone else", students[2], "submit", ASSIGNMENT,
-                  f"--student={students[0].name}")
+    term.nbgrader(
+        "submit as someone else", students[2], "submit", ASSIGNMENT, f"--student={students[0].name}"
+    )
     term.nbgrader("collect", grader, "collect", ASSIGNMENT)
     term.nbgrader("autograde", grader, "autograde", ASSIGNMENT)
     term.nbgrader("generate_feedback", grader, "generate_feedback", ASSIGNMENT)
     term.nbgrader("release_feedback", grader, "release_feedback", ASSIGNMENT)
     term.nbgrader("export", grader, "export", "--to", "grades.csv")
     with ThreadPoolExecutor(max_workers=len(students)) as pool:
-        list(pool.map(lambda s: term.nbgrader(f"fetch_feedback {s.name}", s, "fetch_feedback",
-                                              ASSIGNMENT), students))
+        list(
+            pool.map(
+                lambda s: term.nbgrader(
+                    f"fetch_feedback {s.name}", s, "fetch_feedback", ASSIGNMENT
+                ),
+                students,
+            )
+        )
 
 
 @pytest.fixture(scope="module")
@@ -201,8 +239,10 @@ def term() -> Iterator[Term]:
         term = _set_up(base, accounts)
         _walk_the_term(term)
         term.seconds["whole term"] = time.monotonic() - started
-        print("\nterm test, seconds per step: "
-              + ", ".join(f"{k} {v:.1f}" for k, v in term.seconds.items()))
+        print(
+            "\nterm test, seconds per step: "
+            + ", ".join(f"{k} {v:.1f}" for k, v in term.seconds.items())
+        )
         yield term
     finally:
         try:
@@ -217,8 +257,9 @@ def term() -> Iterator[Term]:
 def test_scores_are_what_each_student_earned(term: Term) -> None:
     """Does the gradebook hold, for each student, the score their answers earn?"""
     with (term.course_dir / "grades.csv").open(encoding="utf-8", newline="") as f:
-        rows = {row["student_id"]: row for row in csv.DictReader(f)
-                if row["assignment"] == ASSIGNMENT}
+        rows = {
+            row["student_id"]: row for row in csv.DictReader(f) if row["assignment"] == ASSIGNMENT
+        }
     assert sorted(rows) == sorted(s.name for s in term.students)
     for student in term.students:
         score, max_score = course.expected_scores(term.answered[student.name])
@@ -251,7 +292,8 @@ def test_each_student_fetches_only_their_own_feedback(term: Term) -> None:
         html = files[0].read_text(encoding="utf-8")
         score, max_score = course.expected_scores(term.answered[student.name])
         assert f"Score: {score:.1f} / {max_score:.1f}" in html, (
-            f"{student.name}'s feedback does not show their score {score:g} / {max_score:g}")
+            f"{student.name}'s feedback does not show their score {score:g} / {max_score:g}"
+        )
         for other in term.students:
             if other != student:
                 assert other.name not in html
@@ -262,15 +304,22 @@ def test_no_student_can_read_another_students_work(term: Term) -> None:
     inbound = term.exchange / term.course_id / "inbound"
     feedback = term.exchange / term.course_id / "feedback"
     for student in term.students:
-        targets: list[str | Path] = [inbound, f"{inbound}/*", feedback, f"{feedback}/*.html",
-                                     term.course_dir, term.course_dir / "gradebook.db"]
+        targets: list[str | Path] = [
+            inbound,
+            f"{inbound}/*",
+            feedback,
+            f"{feedback}/*.html",
+            term.course_dir,
+            term.course_dir / "gradebook.db",
+        ]
         for other in term.students:
             if other == student:
                 continue
             nb = f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
             targets += [
                 f"{inbound}/{other.name}+{ASSIGNMENT}+*",
-                other.home, other.home / nb,
+                other.home,
+                other.home / nb,
                 f"{other.home}/.local/share/jupyter/nbgrader_cache/{term.course_id}/*/{nb}",
                 f"{other.home}/{ASSIGNMENT}/feedback/*/{ASSIGNMENT}.html",
                 term.course_dir / "submitted" / other.name / nb,
@@ -281,8 +330,11 @@ def test_no_student_can_read_another_students_work(term: Term) -> None:
         readable = [path for path, result in results.items() if result == "read"]
         assert readable == [], f"{student.name} could read {readable}"
     # the probe itself works: a student reads their own notebook and the released assignment
-    own = term.probe(term.students[0], term.students[0].home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
-                     term.exchange / term.course_id / "outbound" / ASSIGNMENT)
+    own = term.probe(
+        term.students[0],
+        term.students[0].home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
+        term.exchange / term.course_id / "outbound" / ASSIGNMENT,
+    )
     assert set(own.values()) == {"read"}, own
 
 
@@ -297,8 +349,9 @@ def test_a_submission_in_someone_elses_name_is_not_collected(term: Term) -> None
     assert "Not collecting" in collect.stdout + collect.stderr
     collected = term.course_dir / "submitted" / first.name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     cells = json.loads(collected.read_text(encoding="utf-8"))["cells"]
-    sources = {c["metadata"].get("nbgrader", {}).get("grade_id"): "".join(c["source"])
-               for c in cells}
+    sources = {
+        c["metadata"].get("nbgrader", {}).get("grade_id"): "".join(c["source"]) for c in cells
+    }
     for grade_id, text in course.answers(term.answered[first.name]).items():
         assert sources[grade_id] == text, f"collected {grade_id} is not {first.name}'s answer"
 
@@ -306,21 +359,35 @@ def test_a_submission_in_someone_elses_name_is_not_collected(term: Term) -> None
 def test_the_exchange_has_the_modes_the_guide_describes(term: Term) -> None:
     """Are the exchange's folders as deploy/jupyterhub/README.md says (1777, 0755, 2733, 0711)?"""
     course_root = term.exchange / term.course_id
-    expected = {term.exchange: 0o1777, course_root: 0o755, course_root / "outbound": 0o755,
-                course_root / "inbound": 0o2733, course_root / "feedback": 0o711}
+    expected = {
+        term.exchange: 0o1777,
+        course_root: 0o755,
+        course_root / "outbound": 0o755,
+        course_root / "inbound": 0o2733,
+        course_root / "feedback": 0o711,
+    }
     actual = {path: stat.S_IMODE(path.stat().st_mode) for path in expected}
     assert {str(k): oct(v) for k, v in actual.items()} == {
-        str(k): oct(v) for k, v in expected.items()}
+        str(k): oct(v) for k, v in expected.items()
+    }
     assert course_root.stat().st_uid == term.grader.uid
 
 
 @pytest.mark.parametrize(
     ("who", "enabled", "disabled"),
     [
-        pytest.param("student", server("validate_assignment", "assignment_list"),
-                     lab("formgrader", "create-assignment", "course-list"), id="student"),
-        pytest.param("grader", server("validate_assignment", "assignment_list", "formgrader"),
-                     lab("course-list"), id="grader"),
+        pytest.param(
+            "student",
+            server("validate_assignment", "assignment_list"),
+            lab("formgrader", "create-assignment", "course-list"),
+            id="student",
+        ),
+        pytest.param(
+            "grader",
+            server("validate_assignment", "assignment_list", "formgrader"),
+            lab("course-list"),
+            id="grader",
+        ),
     ],
 )
 def test_each_account_gets_its_own_nbgrader_tools(

@@ -15,6 +15,7 @@ shown at /usr/local/etc/jupyter. Nothing on the machine changes mode or content.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import re
@@ -75,10 +76,8 @@ def _kill_processes_of(uid: int) -> None:
         if not pids:
             return
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         time.sleep(0.1)
 
 
@@ -120,9 +119,22 @@ class Accounts:
         # the name goes into `created` first: close() then removes it even if useradd half-failed
         self.created.append(name)
         subprocess.run(
-            ["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/sh",
-             "--user-group", "--comment", COMMENT.format(pid=os.getpid()), name],
-            check=True, capture_output=True, text=True, timeout=60,
+            [
+                "useradd",
+                "--create-home",
+                "--home-dir",
+                str(home),
+                "--shell",
+                "/bin/sh",
+                "--user-group",
+                "--comment",
+                COMMENT.format(pid=os.getpid()),
+                name,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         home.chmod(0o700)  # as the guide asks: homes closed to other users
         entry = pwd.getpwnam(name)
@@ -163,9 +175,12 @@ def python_folders() -> list[Path]:
     """The folders a user needs to run this interpreter, its venv and an editable iamlab."""
     import iamlab
 
-    folders = [Path(sys.prefix), Path(sys.base_prefix),
-               Path(os.path.realpath(sys.executable)).parents[1],
-               Path(iamlab.__file__).resolve().parents[1]]
+    folders = [
+        Path(sys.prefix),
+        Path(sys.base_prefix),
+        Path(os.path.realpath(sys.executable)).parents[1],
+        Path(iamlab.__file__).resolve().parents[1],
+    ]
     resolved: list[Path] = []
     for folder in folders:
         real = Path(os.path.realpath(folder))
@@ -217,8 +232,11 @@ class Exposure:
             lines.append(f"mount -t tmpfs -o mode=0755,size=64k iamlab-cover {q(str(cover))}")
         for slot, target in staged:
             t = q(str(target))
-            lines += [f"mkdir -p {t}", f"mount --bind {q(str(slot))} {t}",
-                      f"mount -o remount,bind,ro {t}"]
+            lines += [
+                f"mkdir -p {t}",
+                f"mount --bind {q(str(slot))} {t}",
+                f"mount -o remount,bind,ro {t}",
+            ]
         for cover in self.covers:
             lines.append(f"mount -o remount,ro {q(str(cover))}")
         return "\n".join(lines)
@@ -239,8 +257,8 @@ class Runner:
 
     def __init__(self, *, stage: Path, system_config: Path) -> None:
         self.exposure = Exposure.plan(
-            python_folders(),
-            {self.SYSTEM_CONFIG.parent: (system_config, self.SYSTEM_CONFIG)})
+            python_folders(), {self.SYSTEM_CONFIG.parent: (system_config, self.SYSTEM_CONFIG)}
+        )
         self.stage = stage
         for i in range(self.exposure.slots()):
             (stage / str(i)).mkdir(parents=True, exist_ok=True)
@@ -248,25 +266,61 @@ class Runner:
 
     def env(self, account: Account, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         return {
-            "HOME": str(account.home), "USER": account.name, "LOGNAME": account.name,
-            "SHELL": "/bin/sh", "LANG": "C.UTF-8",
+            "HOME": str(account.home),
+            "USER": account.name,
+            "LOGNAME": account.name,
+            "SHELL": "/bin/sh",
+            "LANG": "C.UTF-8",
             "PATH": f"{self.venv_bin}:/usr/local/bin:/usr/bin:/bin",
             "PYTHONDONTWRITEBYTECODE": "1",
             **(extra or {}),
         }
 
-    def argv(self, account: Account, command: Sequence[str], *, cwd: Path,
-             env: Mapping[str, str] | None = None) -> list[str]:
-        as_user = ["setpriv", f"--reuid={account.uid}", f"--regid={account.gid}",
-                   "--init-groups", "--", "env", "-i", "-C", str(cwd),
-                   *(f"{k}={v}" for k, v in self.env(account, env).items()), *command]
+    def argv(
+        self,
+        account: Account,
+        command: Sequence[str],
+        *,
+        cwd: Path,
+        env: Mapping[str, str] | None = None,
+    ) -> list[str]:
+        as_user = [
+            "setpriv",
+            f"--reuid={account.uid}",
+            f"--regid={account.gid}",
+            "--init-groups",
+            "--",
+            "env",
+            "-i",
+            "-C",
+            str(cwd),
+            *(f"{k}={v}" for k, v in self.env(account, env).items()),
+            *command,
+        ]
         script = self.exposure.shell(self.stage) + '\nexec "$@"'
-        return ["unshare", "--mount", "--propagation", "private", "--",
-                "/bin/sh", "-c", script, "iamlab-as-user", *as_user]
+        return [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "--",
+            "/bin/sh",
+            "-c",
+            script,
+            "iamlab-as-user",
+            *as_user,
+        ]
 
-    def run(self, account: Account, command: Sequence[str], *, cwd: Path | None = None,
-            env: Mapping[str, str] | None = None, timeout: float = 300,
-            check: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(
+        self,
+        account: Account,
+        command: Sequence[str],
+        *,
+        cwd: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        timeout: float = 300,
+        check: bool = True,
+    ) -> subprocess.CompletedProcess[str]:
         argv = self.argv(account, command, cwd=cwd or account.home, env=env)
         done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
         if check and done.returncode != 0:

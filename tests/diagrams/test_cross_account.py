@@ -41,7 +41,7 @@ def test_neither_side_allows(coffee_shop_lab, node_line):
     decision = coffee_shop_lab.evaluate(OLU, "s3:GetObject", INVOICE)
     source = cross_account(coffee_shop_lab, decision).source
     assert "✖" in node_line(source, "caller_side")
-    assert "no statement names the caller" in node_line(source, "resource_side")
+    assert "no statement allows this caller" in node_line(source, "resource_side")
     assert "olu in bean-supplier (444455556666)" in source
 
 

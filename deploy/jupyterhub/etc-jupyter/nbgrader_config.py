@@ -1,8 +1,9 @@
-"""Everyone's nbgrader settings on the course's JupyterHub: install as /etc/jupyter/nbgrader_config.py.
+"""Everyone's nbgrader settings on the course's JupyterHub.
 
-Students, graders and the formgrader service all read this file. It names the course and
-the exchange directory, the folder through which assignments go out to students and
-submissions come back (deploy/jupyterhub/README.md, "The exchange").
+Installed with the rest of this folder as /usr/local/etc/jupyter/ (deploy/jupyterhub/README.md,
+step 4). Students, graders and the formgrader service all read it. It names the course and
+the exchange, the folder through which assignments go out to students and submissions come
+back ("The exchange" in the guide).
 """
 
 c = get_config()  # noqa: F821 (nbgrader defines get_config when it loads this file)

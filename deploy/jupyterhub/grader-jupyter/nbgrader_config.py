@@ -1,14 +1,15 @@
-"""The grader account's nbgrader settings: install as ~grader-iam-study-lab/.jupyter/nbgrader_config.py.
+"""The grader account's nbgrader settings.
 
+Installed with the rest of this folder as ~grader-iam-study-lab/.jupyter/ (the guide, step 5).
 The grader account owns the course directory; instructors and teaching assistants work in it
-through the formgrader service or `sudo -u grader-iam-study-lab -i`. nbgrader reads this file
-after /etc/jupyter/nbgrader_config.py and before the course's own nbgrader_config.py (which
-it reads from the folder it runs in: always run nbgrader from the course directory).
+through the formgrader service or `sudo -iu grader-iam-study-lab`. nbgrader reads this file
+after the system-wide one and before the course's own nbgrader_config.py, which it reads from
+the folder it runs in: always run nbgrader from the course directory.
 
 Two settings belong to the deployment rather than to the course:
 
 - the gradebook: SQLite (`gradebook.db` in the course directory) unless a URL is given;
-- collecting: a submission is taken only from the student it names (see OwnerCheckedCollect).
+- collecting: a submission is taken only from the student it names (OwnerCheckedCollect).
 """
 
 import os
@@ -49,7 +50,9 @@ class OwnerCheckedCollect(ExchangeCollect):
         if record["owner"] != record["username"]:
             self.log.error(
                 "Not collecting %s: it names %s but belongs to %s (submitted as someone else)",
-                record["filename"], record["username"], record["owner"],
+                record["filename"],
+                record["username"],
+                record["owner"],
             )
         return record
 

@@ -48,7 +48,8 @@ def _copy(value: object, where: str, depth: int, budget: list[int]) -> Any:
             raise AnswerError(f"{where}: {value!r} is not a finite number")
         return value
     if kind is list:
-        return [_copy(v, f"{where}[{i}]", depth + 1, budget) for i, v in enumerate(value)]  # type: ignore[arg-type]
+        items: list[Any] = value  # type: ignore[assignment]
+        return [_copy(v, f"{where}[{i}]", depth + 1, budget) for i, v in enumerate(items)]
     if kind is dict:
         out: dict[str, Any] = {}
         for k, v in value.items():  # type: ignore[attr-defined]

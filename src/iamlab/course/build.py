@@ -13,6 +13,10 @@ Everything written is a pure function of the banks and the lab files: building t
 byte-identical notebooks.
 """
 
+# nbformat, nbconvert, nbgrader and IPython ship no (or partial) type information: calling
+# them from typed code, and subclassing their classes, is what this module is for.
+# mypy: disable-error-code="no-untyped-call,misc"
+
 from __future__ import annotations
 
 import argparse
@@ -324,7 +328,7 @@ def build_labels_assignment(assignment: str, bank: Mapping[str, Any]) -> Any:
 def _ps01_defaults() -> dict[str, Any]:
     return {
         "time": "40 minutes",
-        "before": "the self-study notebooks on users, groups, roles and the root user "
+        "before": "The self-study notebooks on users, groups, roles and the root user "
         "(`notebooks/`).",
         "goals": [
             "Choose between an IAM user, a group, a role and the root user for a job",
@@ -511,7 +515,8 @@ def predictions_key(part: Mapping[str, Any], lab_root: Path, where: str) -> dict
 
 def _conclusion(decision: Any) -> str:
     """The explanation's one-line result ("DENIED (explicitly: ...) — decided by: ...")."""
-    for line in decision.explain().splitlines():
+    text: str = decision.explain()
+    for line in text.splitlines():
         if line.startswith("Result: "):
             return "AWS: " + line.removeprefix("Result: ").strip() + "."
     decided = ", ".join(decision.decided_by) or "nothing"

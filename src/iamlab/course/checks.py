@@ -169,6 +169,8 @@ def _policy(answer: object, key: Mapping[str, Any]) -> Verdict:
         return fail("the policy could not be attached", str(error))
     problems: list[str] = []
     total = 0
+    allowed: bool
+    result: str
     for req in key.get("requests", ()):
         total += 1
         try:

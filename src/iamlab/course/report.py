@@ -9,6 +9,10 @@ re-judged from the answers the students' kernels recorded), and writes to ``repo
 - ``report.png``: the items as a bar chart (when matplotlib is installed).
 """
 
+# nbformat, nbconvert, nbgrader and IPython ship no (or partial) type information: calling
+# them from typed code, and subclassing their classes, is what this module is for.
+# mypy: disable-error-code="no-untyped-call,misc"
+
 from __future__ import annotations
 
 import csv

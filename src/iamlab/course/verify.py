@@ -18,6 +18,10 @@ the learner's code) re-does each grade cell's checks:
    check was bypassed) is a failure that says so.
 """
 
+# nbformat, nbconvert, nbgrader and IPython ship no (or partial) type information: calling
+# them from typed code, and subclassing their classes, is what this module is for.
+# mypy: disable-error-code="no-untyped-call,misc"
+
 from __future__ import annotations
 
 import ast

@@ -191,7 +191,7 @@ def _resource_side(decision: Decision) -> tuple[bool | None, list[str]]:
             if m.grant == "account":
                 rows.append("(names the caller's account: its own policies decide)")
         return True, rows
-    rows.append(f"{style.FAIL} no statement names the caller")
+    rows.append(f"{style.FAIL} no statement allows this caller (see the explanation for why)")
     return False, rows
 
 

@@ -390,16 +390,22 @@ def _status(decision: Decision) -> dict[str, StepStatus]:
         "permissions_boundary": word(facts.boundary),
         "session": word(facts.session),
     }
-    last = _last_step(decision.result, decision.decided_by, caller)
+    last = _last_step(decision.result, decision.decided_by, caller, decision.cross_account)
     for kind in STEP_ORDER[STEP_ORDER.index(last) + 1 :]:
         status[kind] = "not-reached"
     return status
 
 
-def _last_step(result: Result, decided_by: tuple[str, ...], caller: Caller) -> str:
+def _last_step(
+    result: Result, decided_by: tuple[str, ...], caller: Caller, cross_account: bool
+) -> str:
     """The box of AWS's flow where this decision was made; later boxes were not reached."""
     if result == "ExplicitlyDenied":
         return "deny"
+    if decided_by == ("scp",):
+        return "scp"
+    if cross_account:  # both sides are always evaluated
+        return "session"
     if decided_by == ("root",):
         return "session"  # the root user has no boundary and no session policy: passes through
     if result == "Allowed":

@@ -73,19 +73,33 @@ def _steps(decision: Decision) -> list[str]:
         out.extend(f"     - {m.describe()}" for m in denies)
         out.append("   Evaluation stops here.")
         return out
-    out.append(
-        f"{n}. Explicit deny: none of the {len(decision.policies)} applicable "
-        f"polic{'y' if len(decision.policies) == 1 else 'ies'} denies this request."
-    )
+    count = len(decision.policies)
+    if count == 0:
+        out.append(f"{n}. Explicit deny: no policy applies to this request, so none denies it.")
+    else:
+        out.append(
+            f"{n}. Explicit deny: none of the {count} applicable "
+            f"polic{'y' if count == 1 else 'ies'} denies this request."
+        )
     status = {s.kind: s.status for s in decision.steps}
     used = decision.statements
     caller = decision.caller
 
     def allows(kind: str) -> list[str]:
-        return [
+        listed = [
             f"     - {m.describe()}" + (f" — it {_GRANT_WORDS[m.grant]}" if m.grant else "")
             for m in used
             if m.kind == kind and m.effect == "Allow"
+        ]
+        if listed:
+            return listed
+        # not among the statements that decided: find the matching ones to show them anyway
+        return [
+            f"     - Allow in {st.label} of {attached.title}"
+            for attached in decision.policies
+            if attached.kind == kind
+            for st in attached.policy.statements
+            if st.effect == "Allow" and why_not(st, attached, decision) is None
         ]
 
     n += 1
@@ -138,12 +152,19 @@ def _steps(decision: Decision) -> list[str]:
     if caller.kind == "service":
         return out
     n += 1
+    if status["identity"] == "not-reached":
+        out.append(
+            f"{n}. Identity-based policies, permissions boundary, session policy: not needed — "
+            f"the resource-based policy already decided (it names the caller directly)."
+            if decision.allowed
+            else f"{n}. Identity-based policies and the rest: not reached."
+        )
+        out.append("")
+        out.append(_conclusion(decision))
+        return out
     if status["identity"] == "allow":
         out.append(f"{n}. Identity-based policies ({len(caller.policies)} attached): allowed by")
-        out.extend(
-            allows("identity")
-            or ["     - (an identity-based Allow matched, but the result was decided elsewhere)"]
-        )
+        out.extend(allows("identity"))
     else:
         out.append(
             f"{n}. Identity-based policies ({len(caller.policies)} attached): none "

@@ -540,16 +540,22 @@ class Lab:
 
     def __repr__(self) -> str:
         counts = ", ".join(
-            f"{a.name} ({a.id}): {len(a.users)} users, {len(a.groups)} groups, {len(a.roles)} roles"
+            f"{a.name} ({a.id}): {_count(len(a.users), 'user')}, "
+            f"{_count(len(a.groups), 'group')}, {_count(len(a.roles), 'role')}"
             for a in self.accounts.values()
         )
-        return f"<Lab {self.title or ''} — {counts}; {len(self.resources)} resources>"
+        title = f"{self.title} — " if self.title else ""
+        return f"<Lab {title}{counts}; {_count(len(self.resources), 'resource')}>"
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
         from iamlab.diagrams import account_map
         from iamlab.diagrams.display import mimebundle
 
         return mimebundle(account_map(self), repr(self))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _now(now: datetime | None) -> datetime:

@@ -42,7 +42,8 @@ class AttachedPolicy:
             return f"permissions boundary {self.name} ({self.owner})"
         if self.kind == "session":
             return f"the session policy ({self.owner})"
-        return f"SCP {self.name} ({self.owner})"
+        name = self.name if self.name.startswith("SCP") else f"SCP {self.name}"
+        return f"{name} ({self.owner})"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
