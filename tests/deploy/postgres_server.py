@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
-from unix_accounts import Account, Accounts
+from unix_accounts import Account, Accounts, sweep_stale_accounts
 
 SUPERUSER = "gradebook"
 DATABASE = "gradebook"
@@ -73,6 +73,7 @@ def running_postgres(base: Path) -> Iterator[str]:
     with ExitStack() as stack:
         account: Account | None = None
         if os.geteuid() == 0:
+            sweep_stale_accounts()
             homes = base / "home"
             homes.mkdir(mode=0o755)
             account = stack.enter_context(Accounts(homes)).add("pg")

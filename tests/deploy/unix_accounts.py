@@ -161,16 +161,6 @@ class Accounts:
 # ---------------------------------------------------------------- reaching the venv
 
 
-def others_can_enter(path: Path) -> bool:
-    """Can a user who is neither owner nor in the group reach and read the folder ``path``?"""
-    path = Path(os.path.realpath(path))
-    for folder in [*reversed(path.parents), path]:
-        mode = folder.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            return False
-    return bool(path.stat().st_mode & stat.S_IROTH)
-
-
 def python_folders() -> list[Path]:
     """The folders a user needs to run this interpreter, its venv and an editable iamlab."""
     import iamlab

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import Final
 
-# ps01: who (or what) should this be?
-USER: Final = "user"
-GROUP: Final = "group"
-ROLE: Final = "role"
-ROOT: Final = "root"
+# ps01: who (or what) should this be? The scenario bank's own labels.
+from iamlab.scenarios import GROUP, ROLE, ROOT, USER
+
 IDENTITY_LABELS: Final = (USER, GROUP, ROLE, ROOT)
 
 # ps03: what does AWS decide? (the three outcomes of the IAM policy simulator)
