@@ -18,8 +18,9 @@ TLS = {"aws:SecureTransport": True}
 
 def test_decision_has_the_documented_fields(coffee_shop_lab: iamlab.Lab) -> None:
     """Does a Decision expose result, allowed, decided_by, statements and explain()?"""
-    d = coffee_shop_lab.evaluate("maria", "s3:GetObject", RECIPE,
-                                 context={"aws:SourceIp": "203.0.113.7", **TLS})
+    d = coffee_shop_lab.evaluate(
+        "maria", "s3:GetObject", RECIPE, context={"aws:SourceIp": "203.0.113.7", **TLS}
+    )
     assert d.result == "Allowed" and d.allowed is True
     assert d.decided_by == ("identity",)
     assert [m.sid for m in d.statements] == ["ReadRecipes"]
@@ -29,9 +30,14 @@ def test_decision_has_the_documented_fields(coffee_shop_lab: iamlab.Lab) -> None
     assert [s.kind for s in d.steps] == list(STEP_ORDER)
 
 
-@pytest.mark.parametrize("principal", [
-    "maria", "user/maria", "arn:aws:iam::111122223333:user/maria",
-])
+@pytest.mark.parametrize(
+    "principal",
+    [
+        "maria",
+        "user/maria",
+        "arn:aws:iam::111122223333:user/maria",
+    ],
+)
 def test_a_user_can_be_named_three_ways(coffee_shop_lab: iamlab.Lab, principal: str) -> None:
     """Do a user name, user/NAME and the user's ARN all mean the same principal?"""
     d = coffee_shop_lab.evaluate(principal, "s3:GetObject", RECIPE, context=TLS)
@@ -55,9 +61,18 @@ def test_a_role_evaluated_directly_is_a_simulated_session(coffee_shop_lab: iamla
 
 def test_single_account_shorthand_equals_accounts_form() -> None:
     """Does the account_id shorthand build the same lab as the accounts: form?"""
-    body = {"users": {"maria": {"inline_policies": {"P": {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}}}}}
+    body = {
+        "users": {
+            "maria": {
+                "inline_policies": {
+                    "P": {
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+                    }
+                }
+            }
+        }
+    }
     short = iamlab.Lab.from_dict({"account_id": "111122223333", **body})
     full = iamlab.Lab.from_dict({"accounts": {"111122223333": body}})
     for lab in (short, full):
@@ -80,29 +95,38 @@ def test_json_and_yaml_files_load_the_same(tmp_path: Path, coffee_shop_lab: iaml
 
 def test_unlisted_s3_resource_belongs_to_the_callers_account() -> None:
     """Is an unlisted S3 object (no account in its ARN) in the caller's account, per DESIGN?"""
-    lab = iamlab.Lab.from_dict({"accounts": {
-        "111122223333": {"users": {"maria": {}}},
-        "444455556666": {"users": {"olu": {}}}}})
+    lab = iamlab.Lab.from_dict(
+        {
+            "accounts": {
+                "111122223333": {"users": {"maria": {}}},
+                "444455556666": {"users": {"olu": {}}},
+            }
+        }
+    )
     d = lab.evaluate("olu", "s3:GetObject", "arn:aws:s3:::unlisted/a")
     assert d.resource_account == "444455556666" and not d.cross_account
-    d = lab.evaluate("olu", "dynamodb:GetItem",
-                     "arn:aws:dynamodb:us-east-1:111122223333:table/T")
+    d = lab.evaluate("olu", "dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:111122223333:table/T")
     assert d.resource_account == "111122223333" and d.cross_account
 
 
 def test_resource_policy_covers_everything_under_its_arn(coffee_shop_lab: iamlab.Lab) -> None:
     """Does a bucket's listed policy apply to objects under the bucket ARN?"""
-    d = coffee_shop_lab.evaluate("maria", "s3:GetObject", RECIPE,
-                                 context={"aws:SecureTransport": False})
+    d = coffee_shop_lab.evaluate(
+        "maria", "s3:GetObject", RECIPE, context={"aws:SecureTransport": False}
+    )
     assert d.result == "ExplicitlyDenied" and d.decided_by == ("resource",)
     assert coffee_shop_lab.resource_for("arn:aws:s3:::coffee-recipes-old/x") is None
 
 
 def test_context_is_added_on_top_of_principal_keys(coffee_shop_lab: iamlab.Lab) -> None:
     """Are principal keys filled in, with the caller's context added on top (keys any case)?"""
-    d = coffee_shop_lab.evaluate("maria", "s3:GetObject", RECIPE,
-                                 context={"AWS:SourceIp": "203.0.113.7"},
-                                 now=datetime.fromisoformat("2026-11-28T09:00:00+00:00"))
+    d = coffee_shop_lab.evaluate(
+        "maria",
+        "s3:GetObject",
+        RECIPE,
+        context={"AWS:SourceIp": "203.0.113.7"},
+        now=datetime.fromisoformat("2026-11-28T09:00:00+00:00"),
+    )
     assert d.context["aws:username"] == "maria"
     assert d.context["aws:principalarn"] == "arn:aws:iam::111122223333:user/maria"
     assert d.context["aws:principalaccount"] == "111122223333"
@@ -112,11 +136,13 @@ def test_context_is_added_on_top_of_principal_keys(coffee_shop_lab: iamlab.Lab) 
     assert "aws:multifactorauthpresent" not in d.context  # long-term keys: key absent
 
 
-def test_session_context_has_role_arn_and_token_keys(coffee_shop_lab: iamlab.Lab,
-                                                     morning: datetime) -> None:
+def test_session_context_has_role_arn_and_token_keys(
+    coffee_shop_lab: iamlab.Lab, morning: datetime
+) -> None:
     """Does a session's context carry the role ARN as aws:PrincipalArn, MFA and issue time?"""
-    s = coffee_shop_lab.assume_role("priya", "BreakGlassAdmin", now=morning,
-                                    context={"aws:MultiFactorAuthPresent": True})
+    s = coffee_shop_lab.assume_role(
+        "priya", "BreakGlassAdmin", now=morning, context={"aws:MultiFactorAuthPresent": True}
+    )
     d = coffee_shop_lab.evaluate(s, "s3:GetObject", RECIPE, now=morning, context=TLS)
     assert d.context["aws:principalarn"] == "arn:aws:iam::111122223333:role/BreakGlassAdmin"
     assert d.context["aws:principaltype"] == "AssumedRole"
@@ -135,8 +161,13 @@ def test_a_new_user_has_no_permissions() -> None:
 
 def test_errors_are_all_iamlab_errors() -> None:
     """Do all public errors derive from IamlabError (and PolicyError from ValueError)?"""
-    for error in (iamlab.PolicyError, iamlab.ValidationError, iamlab.AccessDeniedError,
-                  iamlab.ExpiredTokenError, iamlab.UnknownPrincipalError):
+    for error in (
+        iamlab.PolicyError,
+        iamlab.ValidationError,
+        iamlab.AccessDeniedError,
+        iamlab.ExpiredTokenError,
+        iamlab.UnknownPrincipalError,
+    ):
         assert issubclass(error, iamlab.IamlabError)
     assert issubclass(iamlab.PolicyError, ValueError)
 
@@ -154,6 +185,7 @@ def test_evaluating_assume_role_checks_the_trust_policy(coffee_shop_lab: iamlab.
     without_mfa = coffee_shop_lab.evaluate("priya", "sts:AssumeRole", role)
     assert without_mfa.result == "ImplicitlyDenied"
     assert "trust policy" in without_mfa.explain()
-    with_mfa = coffee_shop_lab.evaluate("priya", "sts:AssumeRole", role,
-                                        context={"aws:MultiFactorAuthPresent": True})
+    with_mfa = coffee_shop_lab.evaluate(
+        "priya", "sts:AssumeRole", role, context={"aws:MultiFactorAuthPresent": True}
+    )
     assert with_mfa.allowed
