@@ -231,7 +231,7 @@ class Lab:
 
     def _trust_policy_for(self, action: str, resource: str) -> tuple[AttachedPolicy, str] | None:
         """For an AssumeRole-family action on a role of the lab: the role's trust policy."""
-        if action.lower() not in _TRUST_ACTIONS or ":role/" not in resource:
+        if ":role/" not in resource or action.lower() not in _TRUST_ACTIONS:
             return None
         for account in self.accounts.values():
             for role in account.roles.values():
