@@ -93,3 +93,17 @@ def test_is_a_broken_bank_an_error_that_names_the_place(tmp_path: Path) -> None:
     )
     with pytest.raises(BankError, match=r"scenarios\[0\]: answer 'admin'"):
         write_course(tmp_path / "course", bad)
+
+
+def test_ps01_bank_is_read_by_the_scenario_bank_loader() -> None:
+    """Does ps01's answer bank follow the scenario bank's schema (one loader reads both)?"""
+    from importlib import resources
+
+    from iamlab.scenarios import load_bank
+
+    path = resources.files("iamlab.course").joinpath("bank", "ps01.yaml")
+    with resources.as_file(path) as file:
+        bank = load_bank(file)
+    graded = {sc["id"]: sc["answer"] for sc in load_banks()["ps01"]["scenarios"]}
+    assert bank.answers() == graded
+    assert len(bank) >= 12

@@ -28,6 +28,7 @@ from typing import Any
 import nbformat
 
 from iamlab.course.build import ASSIGNMENTS, SOLUTION_BEGIN, SOLUTION_END
+from iamlab.course.gradebook import gradebook_url
 
 Patch = Mapping[str, str]
 
@@ -185,7 +186,7 @@ def scores_csv(course: Path, students: tuple[str, ...] | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["student", "assignment", "cell", "score", "max_score"])
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(gradebook_url(course)) as gb:
         for student in students or sorted(s.id for s in gb.students):
             for name in ASSIGNMENTS:
                 try:

@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Final
 
 # ps01: who (or what) should this be? The scenario bank's own labels.
-from iamlab.scenarios import GROUP, ROLE, ROOT, USER
+from iamlab.scenarios import GROUP as GROUP
+from iamlab.scenarios import ROLE as ROLE
+from iamlab.scenarios import ROOT as ROOT
+from iamlab.scenarios import USER as USER
 
 IDENTITY_LABELS: Final = (USER, GROUP, ROLE, ROOT)
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from iamlab.course.build import ASSIGNMENTS, write_course
+from iamlab.course.gradebook import gradebook_url
 
 PIPELINE_TIMEOUT = 3600
 
@@ -147,7 +148,7 @@ def record_ungraded(course: Path, assignment: str) -> list[tuple[str, str]]:
             except Exception as error:  # any unreadable notebook, whatever nbformat raises
                 reason = f"{nb.name} is not a readable notebook: {str(error)[:300]}"
                 break
-        with Gradebook(f"sqlite:///{course.resolve() / 'gradebook.db'}") as gb:
+        with Gradebook(gradebook_url(course)) as gb:
             try:
                 submission = gb.find_submission(assignment, student)
             except MissingEntry:

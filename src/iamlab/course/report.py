@@ -27,6 +27,7 @@ import nbformat
 
 from iamlab.course.build import ASSIGNMENTS
 from iamlab.course.checks import judge
+from iamlab.course.gradebook import gradebook_url
 from iamlab.course.verify import UntrustedSource, records, trusted_calls
 
 
@@ -48,7 +49,7 @@ def test_rows(course: Path) -> list[Row]:
     from nbgrader.api import Gradebook, MissingEntry
 
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    with Gradebook(f"sqlite:///{course.resolve() / 'gradebook.db'}") as gb:
+    with Gradebook(gradebook_url(course)) as gb:
         for assignment in ASSIGNMENTS:
             try:
                 subs = gb.assignment_submissions(assignment)
