@@ -54,11 +54,13 @@ OUTPUTS = """\
 ## About the stored outputs
 
 The notebooks are committed **with their outputs**, so that the diagrams and the
-explanations show when you browse the repository. The test suite runs every notebook with
-[nbval](https://github.com/computationalmodelling/nbval) and compares each cell's output
-with the stored one; `tests/nbval_sanitize.cfg` masks what legitimately varies (the SVG
-drawing of a diagram, which depends on the Graphviz version; memory addresses; the random
-access key IDs of the embedded AWS). Widgets are the exception: they need a live kernel, so
+explanations show when you browse the repository. (In JupyterLab, which does not trust
+outputs it did not make itself, the diagrams appear once you run the notebook.) The test
+suite runs every notebook with [nbval](https://github.com/computationalmodelling/nbval)
+and compares each cell's output with the stored one; `tests/nbval_sanitize.cfg` masks what
+legitimately varies (the SVG drawing of a diagram, which depends on the Graphviz version;
+memory addresses; the random access key IDs of the embedded AWS). Widgets are the
+exception: they need a live kernel, so
 their outputs are not stored and nbval does not compare them (cell tag `nbval-ignore-output`).
 Every notebook uses a fixed clock (`now=...`), so the model's answers do not change with the
 time of day.

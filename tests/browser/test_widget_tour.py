@@ -1,73 +1,41 @@
 """A real browser: JupyterLab in headless Chromium runs widget-tour.ipynb and we click around.
 
-JupyterLab starts on a temporary copy of the notebook (token, loopback only, its own HOME and
-Jupyter folders, no news or update checks), Playwright drives the system Chromium (browser
-downloads do not work here), and every step saves a screenshot under
+JupyterLab starts on a temporary copy of the notebook (``lab_server``: token, loopback only, its
+own HOME and Jupyter folders, no news or update checks), Playwright drives the system Chromium
+(``lab_page``; browser downloads do not work here), and every step saves a screenshot under
 ``test-output/browser/`` (git-ignored). JupyterLab is shut down even when a step fails.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import re
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import expect, sync_playwright
+from lab_page import (
+    SECOND,
+    new_page,
+    run_all_cells,
+    save_failure,
+    wait_for_kernel_idle,
+    wait_for_notebook,
+)
+from lab_server import ROOT, Server, running_jupyterlab
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
 
-ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = "tests/browser/widget-tour.ipynb"
-SHOTS = ROOT / "test-output" / "browser"
-CHROMIUM = Path(os.environ.get("IAMLAB_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SECOND = 1000  # Playwright counts in milliseconds
-# JupyterLab settings for a quiet, predictable page: no news or update notifications, and
-# every cell kept in the page (no windowing) so that widgets below the fold are rendered.
-LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-}
-
-
-@dataclass(frozen=True)
-class Server:
-    url: str
-    token: str
-    log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+WIDGETS = (
+    "iamlab-simulator",
+    "iamlab-policy-editor",
+    "iamlab-assume-role-explorer",
+    "iamlab-quiz",
+    "iamlab-access-matrix",
+)
 
 
 def _copy_course(root: Path) -> None:
@@ -77,218 +45,33 @@ def _copy_course(root: Path) -> None:
     shutil.copytree(ROOT / "labs", root / "labs")
 
 
-def _environment(base: Path) -> dict[str, str]:
-    """Everything Jupyter reads or writes goes under ``base``; nothing of the user's leaks in."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "IPYTHON"))}
-    dirs = {
-        "HOME": base / "home",
-        "JUPYTER_CONFIG_DIR": base / "jupyter" / "config",
-        "JUPYTER_DATA_DIR": base / "jupyter" / "data",
-        "JUPYTER_RUNTIME_DIR": base / "jupyter" / "runtime",
-        "IPYTHONDIR": base / "ipython",
-        "JUPYTERLAB_SETTINGS_DIR": base / "lab" / "settings",
-        "JUPYTERLAB_WORKSPACES_DIR": base / "lab" / "workspaces",
-        "XDG_CONFIG_HOME": base / "home" / ".config",
-        "XDG_CACHE_HOME": base / "home" / ".cache",
-    }
-    for value in dirs.values():
-        value.mkdir(parents=True, exist_ok=True)
-    env.update({k: str(v) for k, v in dirs.items()})
-    # the kernel is `python -m ipykernel_launcher`: make it this interpreter, with iamlab
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p
-    )
-    env["JUPYTER_PLATFORM_DIRS"] = "1"
-    return env
-
-
-def _write_settings(settings_dir: Path) -> None:
-    for name, values in LAB_SETTINGS.items():
-        path = settings_dir / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values), encoding="utf-8")
-
-
-def _get(url: str, timeout: float = 5) -> int:
-    with urllib.request.urlopen(url, timeout=timeout) as response:
-        status: int = response.status
-        return status
-
-
-def _stop(process: subprocess.Popen[bytes], url: str, token: str) -> None:
-    """Ask JupyterLab to shut down (it stops its kernels), then make sure its group is gone."""
-    if process.poll() is None:
-        try:
-            request = urllib.request.Request(
-                f"{url}/api/shutdown", method="POST", headers={"Authorization": f"token {token}"}
-            )
-            urllib.request.urlopen(request, timeout=10).close()
-            process.wait(timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        if process.poll() is not None:
-            break
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            continue
-
-
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"the browser test needs Chromium at {CHROMIUM} (apt-get install chromium)")
     base = tmp_path_factory.mktemp("jupyterlab")
-    root = base / "course"
-    _copy_course(root)
-    env = _environment(base)
-    _write_settings(Path(env["JUPYTERLAB_SETTINGS_DIR"]))
-    token = secrets.token_hex(24)
-    port = _free_port()
-    command = [
-        sys.executable, "-m", "jupyter", "lab",
-        "--no-browser",
-        f"--ServerApp.token={token}",
-        "--ServerApp.ip=127.0.0.1",
-        f"--port={port}",
-        "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={root}",
-        "--ServerApp.open_browser=False",
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--ServerApp.disable_check_xsrf=False",
-    ]  # fmt: skip
-    if hasattr(os, "getuid") and os.getuid() == 0:
-        command.append("--allow-root")
-    log = base / "jupyterlab.log"
-    url = f"http://127.0.0.1:{port}"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"JupyterLab exited early:\n{log.read_text(errors='replace')}")
-            try:
-                if _get(f"{url}/api/status?token={token}") == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"JupyterLab did not start in 120 s:\n{log.read_text(errors='replace')}"
-                )
-            time.sleep(0.5)
-        yield Server(url=url, token=token, log=log)
-    finally:
-        _stop(process, url, token)
+    _copy_course(base / "course")
+    with running_jupyterlab(base / "course", base) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
-def shots() -> Path:
-    if SHOTS.exists():
-        shutil.rmtree(SHOTS)
-    SHOTS.mkdir(parents=True)
-    return SHOTS
-
-
-@pytest.fixture(scope="module")
-def page(jupyterlab: Server, shots: Path) -> Iterator[Any]:
+def page(jupyterlab: Server, chromium: Any, shots: Path) -> Iterator[Any]:
     """The notebook open in JupyterLab, all cells run, every widget rendered."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            context = browser.new_context(viewport={"width": 1400, "height": 2400})
-            context.set_default_timeout(60 * SECOND)
-            pg = context.new_page()
-            pg.goto(f"{jupyterlab.url}/lab/tree/{NOTEBOOK}?token={jupyterlab.token}")
-            pg.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120 * SECOND)
-            _wait_for_kernel_idle(pg, jupyterlab)
-            _run_all_cells(pg)
-            for widget in (
-                "iamlab-simulator",
-                "iamlab-policy-editor",
-                "iamlab-assume-role-explorer",
-                "iamlab-quiz",
-                "iamlab-access-matrix",
-            ):
-                pg.wait_for_selector(f".{widget}", state="attached", timeout=120 * SECOND)
-            _wait_for_kernel_idle(pg, jupyterlab)
-            pg.screenshot(path=shots / "01-notebook-after-run-all.png")
-            yield pg
-        except Exception:
-            _save_failure(browser, shots)
-            raise
-        finally:
-            browser.close()
-
-
-def _save_failure(browser: Any, shots: Path) -> None:
-    for i, context in enumerate(browser.contexts):
-        for j, pg in enumerate(context.pages):
-            with contextlib.suppress(Exception):  # best effort: the page may be broken
-                pg.screenshot(path=shots / f"failure-{i}-{j}.png", full_page=True)
-
-
-def _kernel_ready(server: Server) -> bool:
-    """The server has a kernel that is idle and that the page is connected to."""
-    request = urllib.request.Request(
-        f"{server.url}/api/kernels", headers={"Authorization": f"token {server.token}"}
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:
-        kernels = json.load(response)
-    return any(k.get("execution_state") == "idle" and k.get("connections", 0) > 0 for k in kernels)
-
-
-def _wait_for_kernel_idle(pg: Any, server: Server) -> None:
-    """The kernel is connected and idle, on the server and in the notebook's toolbar."""
-    deadline = time.monotonic() + 120
-    while not _kernel_ready(server):
-        if time.monotonic() > deadline:
-            raise TimeoutError("the notebook's kernel did not become idle in 120 s")
-        time.sleep(0.5)
-    pg.wait_for_selector(
-        ".jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator[data-status='idle']",
-        state="attached",
-        timeout=120 * SECOND,
-    )
-
-
-ALL_RUN = (
-    "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]"
-    ".every(p => /\\[\\d+\\]/.test(p.textContent))"
-)
-
-
-def _run_all_cells(pg: Any) -> None:
-    """Run → Run All Cells, from the menu bar; once more if nothing started (a slow kernel)."""
-    for attempt in range(3):
-        pg.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
-        pg.locator(
-            ".lm-Menu-content .lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")
-        ).click()
-        try:
-            pg.wait_for_function(
-                "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]"
-                ".some(p => /\\[(\\d+|\\*)\\]/.test(p.textContent))",
-                timeout=30 * SECOND,
-            )
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-    pg.wait_for_function(ALL_RUN, timeout=180 * SECOND)
+    pg = new_page(chromium)
+    try:
+        pg.goto(jupyterlab.page_url(NOTEBOOK))
+        wait_for_notebook(pg)
+        wait_for_kernel_idle(pg, jupyterlab, NOTEBOOK)
+        run_all_cells(pg)
+        for widget in WIDGETS:
+            pg.wait_for_selector(f".{widget}", state="attached", timeout=120 * SECOND)
+        wait_for_kernel_idle(pg, jupyterlab, NOTEBOOK)
+        pg.screenshot(path=shots / "01-notebook-after-run-all.png")
+        yield pg
+    except Exception:
+        save_failure(chromium, shots, "tour-")
+        raise
+    finally:
+        pg.context.close()
 
 
 def _widget(pg: Any, name: str) -> Any:
