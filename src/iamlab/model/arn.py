@@ -71,11 +71,6 @@ def _has_wild(text: str) -> bool:
     return "*" in text or "?" in text
 
 
-def is_arn(text: str) -> bool:
-    """Does ``text`` look like an ARN (starts with ``arn:``)?"""
-    return text.startswith("arn:")
-
-
 def root_arn(account: str) -> str:
     """The ARN AWS uses for an account (and its root user)."""
     return f"arn:aws:iam::{account}:root"
@@ -91,10 +86,6 @@ def group_arn(account: str, name: str, path: str = "/") -> str:
 
 def role_arn(account: str, name: str, path: str = "/") -> str:
     return f"arn:aws:iam::{account}:role{path}{name}"
-
-
-def policy_arn(account: str, name: str, path: str = "/") -> str:
-    return f"arn:aws:iam::{account}:policy{path}{name}"
 
 
 def assumed_role_arn(account: str, role_name: str, session_name: str) -> str:

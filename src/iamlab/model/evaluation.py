@@ -86,7 +86,6 @@ class Step:
 
     kind: str  # one of STEP_ORDER
     status: StepStatus
-    note: str
 
 
 @dataclass(kw_only=True, slots=True, eq=False)
@@ -117,7 +116,7 @@ class Decision:
     def steps(self) -> tuple[Step, ...]:
         """AWS's evaluation flow, box by box, with what happened in each for this request."""
         status = _status(self)
-        return tuple(Step(kind=k, status=status.get(k, "not-reached"), note="") for k in STEP_ORDER)
+        return tuple(Step(kind=k, status=status.get(k, "not-reached")) for k in STEP_ORDER)
 
     @property
     def policies(self) -> tuple[AttachedPolicy, ...]:

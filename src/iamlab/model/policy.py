@@ -125,10 +125,6 @@ class Policy:
     document: Mapping[str, Any]
     place: str = ""
 
-    @property
-    def variables_enabled(self) -> bool:
-        return self.version == "2012-10-17"
-
     @classmethod
     def from_json(
         cls,

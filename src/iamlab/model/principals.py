@@ -112,25 +112,3 @@ class Account:
     roles: MappingProxyType[str, Role]
     scp_levels: tuple[tuple[AttachedPolicy, ...], ...] = ()
     description: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ServicePrincipal:
-    """An AWS service acting as a principal, e.g. ``ec2.amazonaws.com`` assuming a role."""
-
-    name: str
-
-    @property
-    def arn(self) -> str:
-        return self.name
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RootUser:
-    """The root user of an account: full access that only SCPs and resource-policy denies limit."""
-
-    account: str
-
-    @property
-    def arn(self) -> str:
-        return f"arn:aws:iam::{self.account}:root"

@@ -55,9 +55,6 @@ class Template:
                 out.append(str(value))
         return "".join(out)
 
-    def keys(self) -> tuple[str, ...]:
-        return tuple(key for _, key, _ in self.pieces if key is not None)
-
 
 def has_variables(text: str) -> bool:
     return "${" in text
