@@ -29,6 +29,16 @@ class ValidationError(IamlabError, ValueError):
     """An API call was given a parameter AWS would reject (like STS's ValidationError)."""
 
 
+class ArgumentTypeError(ValidationError, TypeError):
+    """A public function or widget was given an argument of the wrong type.
+
+    iamlab's rule for programming errors: a wrong argument raises :class:`ValidationError`
+    naming the function and the parameter; when it is the argument's *type* that is wrong,
+    the error is this subclass, which is also a :class:`TypeError` (so both
+    ``except iamlab.IamlabError`` and ``except TypeError`` catch it).
+    """
+
+
 class AccessDeniedError(IamlabError):
     """A request (such as sts:AssumeRole) was refused. ``decision`` says why."""
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from iamlab.errors import PolicyError
+from iamlab.safe_repr import safe_repr
 
 ACCOUNT_ID = re.compile(r"\A\d{12}\Z")
 _PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f")
@@ -49,19 +50,26 @@ def parse_arn(text: object, place: str = "", *, allow_wildcards: bool = True) ->
     if len(parts) != 6 or parts[0] != "arn":
         raise PolicyError(
             place,
-            f"{text!r} is not an ARN: expected arn:partition:service:region:account-id:resource",
+            f"{safe_repr(text)} is not an ARN: expected "
+            f"arn:partition:service:region:account-id:resource",
         )
     _, partition, service, region, account, resource = parts
     if not allow_wildcards and ("*" in text or "?" in text):
-        raise PolicyError(place, f"{text!r}: wildcards are not allowed here")
+        raise PolicyError(place, f"{safe_repr(text)}: wildcards are not allowed here")
     if partition not in _PARTITIONS and not (allow_wildcards and partition in ("*", "aws*")):
-        raise PolicyError(place, f"{text!r}: unknown partition {partition!r} (expected 'aws')")
+        raise PolicyError(
+            place, f"{safe_repr(text)}: unknown partition {safe_repr(partition)} (expected 'aws')"
+        )
     if not _SERVICE.match(service):
-        raise PolicyError(place, f"{text!r}: the service part {service!r} is not a service name")
+        raise PolicyError(
+            place, f"{safe_repr(text)}: the service part {safe_repr(service)} is not a service name"
+        )
     if account and not (ACCOUNT_ID.match(account) or account in ("aws",) or _has_wild(account)):
-        raise PolicyError(place, f"{text!r}: the account part {account!r} is not a 12-digit ID")
+        raise PolicyError(
+            place, f"{safe_repr(text)}: the account part {safe_repr(account)} is not a 12-digit ID"
+        )
     if not resource:
-        raise PolicyError(place, f"{text!r}: the resource part is empty")
+        raise PolicyError(place, f"{safe_repr(text)}: the resource part is empty")
     return Arn(
         partition=partition, service=service, region=region, account=account, resource=resource
     )

@@ -13,6 +13,17 @@ Rules implemented here:
 - ``ForAllValues:`` is true when every request value matches (and when the key is missing or
   empty); ``ForAnyValue:`` is true when at least one does (false when the key is missing).
 - Condition key names are case-insensitive; values compare as each operator says.
+
+Values that cannot be read as the operator's type (which we decide, following the docs):
+
+- in the *policy* (``NumericLessThan: "ten"``, ``1e400``, ``NaN``, ``"²"``, a date that does
+  not exist): the policy is refused with a PolicyError naming the place, as IAM's policy
+  validation reports a value whose type does not match its operator as an error
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html);
+- in the *request* (a context value such as ``aws:EpochTime = "²"`` or a date out of range):
+  that value does not match, the same as a key with no value ("the values do not match and
+  the condition is false", and true for a negated operator; condition operators page).
+  Numbers are compared as double-precision floats; dates in UTC.
 """
 
 from __future__ import annotations
@@ -20,14 +31,17 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from iamlab.errors import PolicyError, describe_type
-from iamlab.model.matching import glob_match
+from iamlab.model.matching import Glob, Piece, split_pieces
 from iamlab.model.variables import Template, has_variables, parse_template
+from iamlab.safe_repr import safe_repr
 
 # operator -> (family, negated)
 OPERATORS: dict[str, tuple[str, bool]] = {
@@ -78,7 +92,9 @@ class Operator:
 
 def parse_operator(name: object, place: str) -> Operator:
     if not isinstance(name, str):
-        raise PolicyError(place, f"a condition operator must be a string, got {name!r}")
+        raise PolicyError(
+            place, f"a condition operator must be a string, got {describe_type(name)}"
+        )
     qualifier = None
     rest = name
     if ":" in name:
@@ -86,17 +102,21 @@ def parse_operator(name: object, place: str) -> Operator:
         if qualifier not in SET_QUALIFIERS:
             raise PolicyError(
                 place,
-                f"unknown set operator {qualifier!r} in {name!r}: use ForAllValues or ForAnyValue",
+                f"unknown set operator {safe_repr(qualifier)} in {safe_repr(name)}: "
+                "use ForAllValues or ForAnyValue",
             )
     if_exists = rest.endswith("IfExists") and rest != "IfExists"
     base = rest[: -len("IfExists")] if if_exists else rest
     if base not in OPERATORS:
         raise PolicyError(
-            place, f"unknown condition operator {name!r} (see the list of condition operators)"
+            place,
+            f"unknown condition operator {safe_repr(name)} (see the list of condition operators)",
         )
     family, negated = OPERATORS[base]
     if base == "Null" and (if_exists or qualifier):
-        raise PolicyError(place, f"{name!r}: Null takes no IfExists suffix and no set operator")
+        raise PolicyError(
+            place, f"{safe_repr(name)}: Null takes no IfExists suffix and no set operator"
+        )
     return Operator(
         name=name,
         base=base,
@@ -110,46 +130,73 @@ def parse_operator(name: object, place: str) -> Operator:
 # -- value conversion ---------------------------------------------------------------------
 
 
+_NUMBER = re.compile(r"\A[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
+_EPOCH = re.compile(r"\A\d{1,12}\Z", re.ASCII)  # up to year 33658: any later is out of range
+_MAX_TEXT = 4096  # a request or policy value longer than this is not read as a number or date
+
+
 def _as_text(value: object) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (str, int, float)):
-        return str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value) if value.bit_length() <= 128 else None
+    if isinstance(value, float):
+        return str(value) if math.isfinite(value) else None
     if isinstance(value, datetime):
         return value.isoformat()
     return None
 
 
 def _to_number(value: object) -> float | None:
+    """A finite number, or None: inf, nan, 1e400 and non-ASCII digits ('²') are not numbers."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
+    number: float
+    if isinstance(value, int):
+        if value.bit_length() > 1000:
             return None
-    return None
+        number = float(value)  # at most about 1e301: no overflow
+    elif isinstance(value, float):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if len(text) > _MAX_TEXT or not _NUMBER.match(text):
+            return None
+        number = float(text)
+    else:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _to_date(value: object) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, tz=UTC)
-    if isinstance(value, str):
-        text = value.strip()
-        if text.isdigit():
-            return datetime.fromtimestamp(int(text), tz=UTC)
-        try:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-        except ValueError:
+    """A UTC datetime, or None for anything that is not a date AWS could read (or is out of
+    the range a datetime holds, like ``0001-01-01T00:00:00+14:00``)."""
+    try:
+        if isinstance(value, datetime):
+            moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        elif isinstance(value, bool):
             return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return None
+        elif isinstance(value, (int, float)):
+            if not (isinstance(value, int) or math.isfinite(value)) or abs(value) > 1e12:
+                return None
+            moment = datetime.fromtimestamp(value, tz=UTC)
+        elif isinstance(value, str):
+            text = value.strip()
+            if len(text) > 64:
+                return None
+            if _EPOCH.match(text):
+                moment = datetime.fromtimestamp(int(text), tz=UTC)
+            else:
+                moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+                if moment.tzinfo is None:
+                    moment = moment.replace(tzinfo=UTC)
+        else:
+            return None
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def _to_bool(value: object) -> str | None:
@@ -197,6 +244,42 @@ def _arn_parts(value: object) -> list[str] | None:
     return parts if len(parts) == 6 and parts[0] == "arn" else None
 
 
+@dataclass(frozen=True, slots=True)
+class ArnPattern:
+    """An ArnLike/ArnEquals value: six wildcard parts (or one, when it has no five colons).
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN
+    (each of the six colon-delimited parts is matched separately; wildcards allowed).
+    """
+
+    parts: tuple[Glob, ...]
+
+    @classmethod
+    def from_pieces(cls, pieces: list[Piece]) -> ArnPattern:
+        split = split_pieces(pieces, ":", 5)
+        if len(split) != 6:  # e.g. "*": compare the whole text
+            return cls((Glob(pieces),))
+        return cls(tuple(Glob(part) for part in split))
+
+    def matches(self, request: str) -> bool:
+        got = _arn_parts(request)
+        if got is None:
+            return False
+        if len(self.parts) == 1:
+            return self.parts[0].match(request)
+        return all(p.match(g) for p, g in zip(self.parts, got, strict=True))
+
+
+def _string_pattern(value: object) -> Glob | None:
+    text = _as_text(value)
+    return None if text is None else Glob(((text, True),))
+
+
+def _arn_pattern(value: object) -> ArnPattern | None:
+    text = _as_text(value)
+    return None if text is None else ArnPattern.from_pieces([(text, True)])
+
+
 _POLICY_PARSERS: dict[str, Callable[[object], Any]] = {
     "String": _as_text,
     "Numeric": _to_number,
@@ -218,23 +301,13 @@ _REQUEST_PARSERS: dict[str, Callable[[object], Any]] = {
 }
 
 
-def _arn_like(request: str, pattern: str) -> bool:
-    got = _arn_parts(request)
-    want = pattern.split(":", 5)
-    if got is None:
-        return False
-    if len(want) != 6:  # e.g. "*": compare the whole text
-        return glob_match(pattern, request)
-    return all(glob_match(p, g) for p, g in zip(want, got, strict=True))
-
-
 _COMPARE: dict[str, Compare] = {
     "StringEquals": lambda r, p: r == p,
     "StringNotEquals": lambda r, p: r == p,
     "StringEqualsIgnoreCase": lambda r, p: r.lower() == p.lower(),
     "StringNotEqualsIgnoreCase": lambda r, p: r.lower() == p.lower(),
-    "StringLike": lambda r, p: glob_match(p, r),
-    "StringNotLike": lambda r, p: glob_match(p, r),
+    "StringLike": lambda r, p: p.match(r),
+    "StringNotLike": lambda r, p: p.match(r),
     "NumericEquals": lambda r, p: r == p,
     "NumericNotEquals": lambda r, p: r == p,
     "NumericLessThan": lambda r, p: r < p,
@@ -251,14 +324,12 @@ _COMPARE: dict[str, Compare] = {
     "BinaryEquals": lambda r, p: r == p,
     "IpAddress": lambda r, p: r.version == p.version and r in p,
     "NotIpAddress": lambda r, p: r.version == p.version and r in p,
-    "ArnEquals": _arn_like,
-    "ArnLike": _arn_like,
-    "ArnNotEquals": _arn_like,
-    "ArnNotLike": _arn_like,
+    "ArnEquals": lambda r, p: p.matches(r),
+    "ArnLike": lambda r, p: p.matches(r),
+    "ArnNotEquals": lambda r, p: p.matches(r),
+    "ArnNotLike": lambda r, p: p.matches(r),
 }
-_PATTERN_OPERATORS = frozenset(
-    {"StringLike", "StringNotLike", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"}
-)
+_STRING_PATTERNS = frozenset({"StringLike", "StringNotLike"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -275,7 +346,9 @@ class ConditionClause:
         return self.key.lower()
 
     def describe(self) -> str:
-        shown = ", ".join(repr(v) for v in self.raw_values)
+        shown = ", ".join(safe_repr(v) for v in self.raw_values[:20])
+        if len(self.raw_values) > 20:
+            shown += f", ... ({len(self.raw_values)} values)"
         return f"{self.operator.name} {self.key} [{shown}]"
 
     def matches(self, context: Mapping[str, object]) -> bool:
@@ -312,16 +385,24 @@ class ConditionClause:
 
     def _policy_values(self, context: Mapping[str, object]) -> list[object]:
         out: list[object] = []
-        parse = _POLICY_PARSERS[self.operator.family]
-        pattern = self.operator.base in _PATTERN_OPERATORS
+        operator = self.operator
+        parse = _POLICY_PARSERS[operator.family]
         for value in self.values:
-            if isinstance(value, Template):
-                rendered = value.render(context, pattern=pattern)
-                parsed = parse(rendered) if rendered is not None else None
-                if parsed is not None:
-                    out.append(parsed)
-            else:
+            if not isinstance(value, Template):
                 out.append(value)
+                continue
+            parsed: object = None
+            if operator.family == "Arn":
+                pieces = value.render_pieces(context)
+                parsed = None if pieces is None else ArnPattern.from_pieces(pieces)
+            elif operator.base in _STRING_PATTERNS:
+                pieces = value.render_pieces(context)
+                parsed = None if pieces is None else Glob(pieces)
+            else:
+                rendered = value.render(context)
+                parsed = parse(rendered) if rendered is not None else None
+            if parsed is not None:
+                out.append(parsed)
         return out
 
 
@@ -369,7 +450,13 @@ def _parse_value(operator: Operator, value: object, place: str, variables: bool)
         )
     if variables and isinstance(value, str) and has_variables(value):
         return parse_template(value, place)
-    parsed = _POLICY_PARSERS[operator.family](value)
+    parsed: object
+    if operator.family == "Arn":
+        parsed = _arn_pattern(value)
+    elif operator.base in _STRING_PATTERNS:
+        parsed = _string_pattern(value)
+    else:
+        parsed = _POLICY_PARSERS[operator.family](value)
     if parsed is None:
         expected = {
             "Numeric": "a number",
@@ -381,5 +468,5 @@ def _parse_value(operator: Operator, value: object, place: str, variables: bool)
             "String": "a string",
             "Arn": "a string",
         }[operator.family]
-        raise PolicyError(place, f"{operator.name} expects {expected}, got {value!r}")
+        raise PolicyError(place, f"{operator.name} expects {expected}, got {safe_repr(value)}")
     return parsed

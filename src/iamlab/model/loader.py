@@ -7,6 +7,7 @@ Every problem raises :class:`~iamlab.errors.PolicyError` naming the place, e.g.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from importlib import resources as package_files
@@ -14,12 +15,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from iamlab.errors import PolicyError, describe_type
 from iamlab.model import arn as arns
+from iamlab.model import quotas
+from iamlab.model.documents import MAX_TEXT, check_tree, load_json, load_yaml
 from iamlab.model.policy import Policy, parse_policy
 from iamlab.model.principals import Account, AttachedPolicy, Group, Resource, Role, User
+from iamlab.safe_repr import safe_repr
 
 _ACCOUNT_KEYS = (
     "name",
@@ -52,8 +54,6 @@ _ROLE_KEYS = (
     "description",
 )
 _RESOURCE_KEYS = ("account", "policy", "description")
-# libyaml's safe loader when pyyaml was built with it (much faster), else the pure-Python one
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _USER_NAME = re.compile(r"\A[\w+=,.@\-]{1,64}\Z")
 _GROUP_NAME = re.compile(r"\A[\w+=,.@\-]{1,128}\Z")
 _POLICY_NAME = re.compile(r"\A[\w+=,.@\-]{1,128}\Z")
@@ -61,40 +61,44 @@ _PATH = re.compile(r"\A/([\x21-\x7e]*/)?\Z")
 
 
 def read_lab_file(path: str | Path) -> dict[str, Any]:
-    """Read YAML or JSON; syntax errors become PolicyError with the line number."""
+    """Read YAML or JSON; syntax errors become PolicyError with the line number.
+
+    The file is read only up to :data:`~iamlab.model.documents.MAX_TEXT` characters; what
+    is read must stay within the ceilings of :mod:`iamlab.model.documents`.
+    """
     path = Path(path)
+    where = safe_repr(str(path), 200)[1:-1] if len(str(path)) > 200 else str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(4 * MAX_TEXT + 1)
     except FileNotFoundError:
-        raise PolicyError(str(path), "no such lab file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(str(path), f"cannot read the lab file: {exc}") from None
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise PolicyError(
-                str(path), f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-            ) from None
-    else:
-        try:
-            data = yaml.load(text, Loader=_YAML_LOADER)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problem = getattr(exc, "problem", None) or str(exc)
-            raise PolicyError(str(path), f"invalid YAML{where}: {problem}") from None
+        raise PolicyError(where, "no such lab file") from None
+    except (OSError, ValueError) as exc:
+        raise PolicyError(where, f"cannot read the lab file: {safe_repr(str(exc), 200)}") from None
+    if len(raw) > 4 * MAX_TEXT:
+        raise PolicyError(where, f"the file is larger than iamlab reads ({MAX_TEXT:,} characters)")
+    data = load_json(raw, where) if path.suffix.lower() == ".json" else load_yaml(raw, where)
     if not isinstance(data, dict):
         raise PolicyError(
-            str(path), "a lab file must hold a mapping with 'accounts' (or 'account_id') at the top"
+            where, "a lab file must hold a mapping with 'accounts' (or 'account_id') at the top"
         )
     return data
+
+
+def _key_text(key: object) -> str:
+    """A mapping key as text for places and IDs (YAML may give ints); bounded, never raises."""
+    if isinstance(key, str):
+        return key if len(key) <= 200 else safe_repr(key, 80)
+    if isinstance(key, int) and not isinstance(key, bool) and key.bit_length() <= 64:
+        return str(key)
+    return safe_repr(key, 80)
 
 
 def build_accounts(data: object) -> tuple[dict[str, Account], dict[str, Resource], str]:
     """Validate a lab mapping; return accounts by ID, resources by ARN and the lab's title."""
     if not isinstance(data, Mapping):
         raise PolicyError("lab", f"a lab must be a mapping, got {describe_type(data)}")
+    check_tree(data, "lab")
     _check_keys(data, _TOP_KEYS, "", "lab (top level)")
     title = _opt_str(data, "title", "lab") or ""
     if "accounts" in data:
@@ -109,10 +113,10 @@ def build_accounts(data: object) -> tuple[dict[str, Account], dict[str, Resource
         raw_accounts = data["accounts"]
         if not isinstance(raw_accounts, Mapping) or not raw_accounts:
             raise PolicyError("accounts", "expected a mapping of 12-digit account IDs to accounts")
-        items = [(str(k), v, f"accounts.{k}") for k, v in raw_accounts.items()]
+        items = [(_key_text(k), v, f"accounts.{_key_text(k)}") for k, v in raw_accounts.items()]
     elif "account_id" in data:
         body = {k: data[k] for k in _ACCOUNT_KEYS if k in data}
-        items = [(str(data["account_id"]), body, "")]
+        items = [(_key_text(data["account_id"]), body, "")]
     else:
         raise PolicyError("lab", "a lab needs 'accounts:' (or 'account_id:' for one account)")
 
@@ -121,7 +125,7 @@ def build_accounts(data: object) -> tuple[dict[str, Account], dict[str, Resource
         if not arns.ACCOUNT_ID.match(account_id):
             raise PolicyError(
                 place or "account_id",
-                f"{account_id!r} is not a 12-digit account ID (quote it in YAML "
+                f"{safe_repr(account_id)} is not a 12-digit account ID (quote it in YAML "
                 f"so leading zeros survive)",
             )
         accounts[account_id] = _build_account(account_id, raw, place)
@@ -142,7 +146,9 @@ def _build_account(account_id: str, raw: object, place: str) -> Account:
     for pname, doc in _mapping(raw, "managed_policies", place).items():
         p_place = _p(place, "managed_policies", pname)
         _check_name(pname, _POLICY_NAME, p_place, "policy")
-        managed[pname] = parse_policy(doc, name=pname, kind="identity", place=p_place)
+        managed[pname] = parse_policy(
+            doc, name=pname, kind="identity", place=p_place, quota=_MANAGED_QUOTA
+        )
 
     def attach(owner_raw: Mapping[str, Any], owner: str, o_place: str) -> list[AttachedPolicy]:
         out: list[AttachedPolicy] = []
@@ -156,10 +162,16 @@ def _build_account(account_id: str, raw: object, place: str) -> Account:
                     kind="identity", name=policy.name, owner=owner, policy=policy, managed=True
                 )
             )
+        limit, what = _INLINE_QUOTA[owner.split(" ", 1)[0]]
+        total = 0
         for pname, doc in _mapping(owner_raw, "inline_policies", o_place).items():
             i_place = _p(o_place, "inline_policies", pname)
             _check_name(pname, _POLICY_NAME, i_place, "policy")
-            policy = parse_policy(doc, name=pname, kind="identity", place=i_place)
+            policy = parse_policy(
+                doc, name=pname, kind="identity", place=i_place, quota=(limit, what)
+            )
+            total += policy.size
+            quotas.check_size(total, limit, what, _p(o_place, "inline_policies"))
             out.append(AttachedPolicy(kind="identity", name=pname, owner=owner, policy=policy))
         return out
 
@@ -181,7 +193,13 @@ def _build_account(account_id: str, raw: object, place: str) -> Account:
             name = policy.name
         else:
             name = "boundary"
-            policy = parse_policy(value, name=name, kind="permissions_boundary", place=b_place)
+            policy = parse_policy(
+                value,
+                name=name,
+                kind="permissions_boundary",
+                place=b_place,
+                quota=_MANAGED_QUOTA,
+            )
         return AttachedPolicy(
             kind="permissions_boundary",
             name=name,
@@ -224,7 +242,7 @@ def _build_account(account_id: str, raw: object, place: str) -> Account:
                 known = ", ".join(sorted(groups)) or "none"
                 raise PolicyError(
                     _p(u_place, f"groups[{i}]"),
-                    f"no group named {gname!r} in this account (groups: {known})",
+                    f"no group named {safe_repr(gname)} in this account (groups: {known})",
                 )
         if len(set(member_of)) != len(member_of):
             raise PolicyError(_p(u_place, "groups"), "a group is listed twice")
@@ -265,7 +283,7 @@ def _build_account(account_id: str, raw: object, place: str) -> Account:
         ):
             raise PolicyError(
                 _p(r_place, "max_session_duration"),
-                f"{max_duration!r}: a role's maximum session duration is a whole "
+                f"{safe_repr(max_duration)}: a role's maximum session duration is a whole "
                 f"number of seconds from 3600 (1 hour) to 43200 (12 hours)",
             )
         path = _path(rraw, r_place)
@@ -295,6 +313,12 @@ def _build_account(account_id: str, raw: object, place: str) -> Account:
 
 
 _LEVEL_NAMES = ("organization root", "organizational unit", "account")
+_MANAGED_QUOTA = (quotas.MANAGED_POLICY, "a managed policy")
+_INLINE_QUOTA = {
+    "user": (quotas.USER_INLINE_TOTAL, "a user's inline policies (all together)"),
+    "group": (quotas.GROUP_INLINE_TOTAL, "a group's inline policies (all together)"),
+    "role": (quotas.ROLE_INLINE_TOTAL, "a role's inline policies (all together)"),
+}
 
 
 def _build_scps(raw: object, place: str) -> tuple[tuple[AttachedPolicy, ...], ...]:
@@ -325,7 +349,7 @@ def _build_scps(raw: object, place: str) -> tuple[tuple[AttachedPolicy, ...], ..
         for j, doc in enumerate(docs):
             d_place = f"{l_place}[{j}]" if isinstance(level, list) else l_place
             name = doc.get("Id") if isinstance(doc, Mapping) else None
-            name = str(name) if name else f"SCP {j + 1}"
+            name = name if isinstance(name, str) and 0 < len(name) <= 128 else f"SCP {j + 1}"
             policy = parse_policy(doc, name=name, kind="scp", place=d_place)
             attached.append(
                 AttachedPolicy(kind="scp", name=name, owner=where, policy=policy, managed=True)
@@ -341,7 +365,7 @@ def _build_resources(raw: object, accounts: Mapping[str, Account]) -> dict[str, 
         raise PolicyError("resources", "expected a mapping of resource ARNs to resources")
     out: dict[str, Resource] = {}
     for rarn, body in raw.items():
-        place = f"resources.{rarn}"
+        place = f"resources.{_key_text(rarn)}"
         parsed = arns.parse_arn(rarn, place, allow_wildcards=False)
         if body is None:
             body = {}
@@ -352,9 +376,11 @@ def _build_resources(raw: object, accounts: Mapping[str, Account]) -> dict[str, 
         _check_keys(body, _RESOURCE_KEYS, place, "resource")
         account = body.get("account", parsed.account or None)
         if account is not None:
-            account = str(account)
+            account = _key_text(account)
             if not arns.ACCOUNT_ID.match(account):
-                raise PolicyError(f"{place}.account", f"{account!r} is not a 12-digit account ID")
+                raise PolicyError(
+                    f"{place}.account", f"{safe_repr(account)} is not a 12-digit account ID"
+                )
             if parsed.account and parsed.account != account:
                 raise PolicyError(
                     f"{place}.account",
@@ -399,12 +425,14 @@ def _resolve_managed(ref: str, managed: Mapping[str, Policy], account: str, plac
                 return aws_managed_policies()[name]
             raise PolicyError(
                 place,
-                f"{ref!r}: iamlab ships only these AWS managed policies: "
+                f"{safe_repr(ref)}: iamlab ships only these AWS managed policies: "
                 f"{', '.join(sorted(aws_managed_policies()))}",
             )
         if parsed.account != account:
             raise PolicyError(
-                place, f"{ref!r}: a customer managed policy must be in the same account ({account})"
+                place,
+                f"{safe_repr(ref)}: a customer managed policy must be in the same account "
+                f"({account})",
             )
         ref = name
     if ref in managed:
@@ -414,7 +442,7 @@ def _resolve_managed(ref: str, managed: Mapping[str, Policy], account: str, plac
     known = ", ".join(sorted(managed)) or "none"
     raise PolicyError(
         place,
-        f"no managed policy named {ref!r} in this account (customer "
+        f"no managed policy named {safe_repr(ref)} in this account (customer "
         f"managed policies: {known}); define it under managed_policies",
     )
 
@@ -423,7 +451,7 @@ def _check_keys(raw: Mapping[str, Any], allowed: tuple[str, ...], place: str, wh
     for key in raw:
         if key not in allowed:
             raise PolicyError(
-                _p(place, str(key)),
+                _p(place, _key_text(key)),
                 f"unknown key for a {what}; expected one of {', '.join(allowed)}",
             )
 
@@ -446,7 +474,7 @@ def _mapping(raw: Mapping[str, Any], key: str, place: str) -> Mapping[str, Any]:
         )
     for name in value:
         if not isinstance(name, str):
-            raise PolicyError(_p(place, key, str(name)), "names must be strings")
+            raise PolicyError(_p(place, key, _key_text(name)), "names must be strings")
     return value
 
 
@@ -486,13 +514,18 @@ def _tags(raw: Mapping[str, Any], place: str) -> MappingProxyType[str, str]:
     for key, tag_value in value.items():
         if not isinstance(key, str) or not 1 <= len(key) <= 128:
             raise PolicyError(
-                _p(place, "tags", str(key)), "a tag key is text of 1 to 128 characters"
+                _p(place, "tags", _key_text(key)), "a tag key is text of 1 to 128 characters"
             )
-        if isinstance(tag_value, bool) or not isinstance(tag_value, (str, int, float)):
+        if isinstance(tag_value, int) and not isinstance(tag_value, bool):
+            tag_value = str(tag_value) if tag_value.bit_length() <= 64 else None
+        elif isinstance(tag_value, float):
+            tag_value = str(tag_value) if math.isfinite(tag_value) else None
+        if not isinstance(tag_value, str) or len(tag_value) > 256:
             raise PolicyError(
-                _p(place, "tags", key), f"a tag value is text, got {describe_type(tag_value)}"
+                _p(place, "tags", key),
+                f"a tag value is text of up to 256 characters, got {describe_type(tag_value)}",
             )
-        tags[key] = str(tag_value)
+        tags[key] = tag_value
     return MappingProxyType(tags)
 
 
@@ -501,7 +534,7 @@ def _path(raw: Mapping[str, Any], place: str) -> str:
     if not isinstance(value, str) or not _PATH.match(value):
         raise PolicyError(
             _p(place, "path"),
-            f"{value!r} is not an IAM path: it starts and ends with '/', like /staff/",
+            f"{safe_repr(value)} is not an IAM path: it starts and ends with '/', like /staff/",
         )
     return value
 
@@ -509,5 +542,6 @@ def _path(raw: Mapping[str, Any], place: str) -> str:
 def _check_name(name: str, pattern: re.Pattern[str], place: str, what: str) -> None:
     if not pattern.match(name):
         raise PolicyError(
-            place, f"{name!r} is not a valid {what} name (letters, digits and +=,.@_- only)"
+            place,
+            f"{safe_repr(name)} is not a valid {what} name (letters, digits and +=,.@_- only)",
         )

@@ -6,17 +6,21 @@ Elements: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_el
 
 from __future__ import annotations
 
-import json
+import datetime as _dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from iamlab.arguments import check_choice, check_text
 from iamlab.errors import PolicyError, describe_type
+from iamlab.model import quotas
 from iamlab.model.arn import ACCOUNT_ID, parse_arn, root_arn
 from iamlab.model.conditions import ConditionClause, parse_condition
-from iamlab.model.matching import Matcher, compile_globs, glob_match, has_wildcard
+from iamlab.model.documents import load_json
+from iamlab.model.matching import Glob, Matcher, compile_globs, has_wildcard
 from iamlab.model.variables import Template, has_variables, parse_template
+from iamlab.safe_repr import safe_repr
 
 PolicyKind = Literal["scp", "resource", "identity", "permissions_boundary", "session", "trust"]
 KIND_LABELS: dict[str, str] = {
@@ -97,8 +101,8 @@ class Statement:
         else:
             hit = False
             for template in self._resource_templates:
-                pattern = template.render(context, pattern=True)
-                if pattern is not None and glob_match(pattern, resource):
+                pieces = template.render_pieces(context)
+                if pieces is not None and Glob(pieces).match(resource):
                     hit = True
                     break
         return hit != self.not_resource
@@ -124,6 +128,7 @@ class Policy:
     statements: tuple[Statement, ...]
     document: Mapping[str, Any]
     place: str = ""
+    size: int = 0  # characters AWS counts against the quotas (no white space)
 
     @classmethod
     def from_json(
@@ -134,13 +139,12 @@ class Policy:
         kind: PolicyKind = "identity",
         place: str = "",
     ) -> Policy:
-        """Parse a policy from JSON text; invalid JSON becomes a PolicyError with its line."""
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise PolicyError(
-                place or name, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-            ) from None
+        """Parse a policy from JSON text (``str``, or UTF-8 ``bytes``).
+
+        Invalid JSON, a key given twice, text that is not UTF-8: a PolicyError with the place.
+        """
+        _check_call("Policy.from_json", name, kind, place)
+        document = load_json(text, place or name)
         return cls.from_dict(document, name=name, kind=kind, place=place)
 
     @classmethod
@@ -153,17 +157,35 @@ class Policy:
         place: str = "",
     ) -> Policy:
         """Validate and compile a policy document (a dict as AWS's JSON)."""
+        _check_call("Policy.from_dict", name, kind, place)
         return parse_policy(document, name=name, kind=kind, place=place or name)
 
 
-def parse_policy(document: object, *, name: str, kind: PolicyKind, place: str) -> Policy:
-    if isinstance(document, str):
-        return Policy.from_json(document, name=name, kind=kind, place=place)
+def _check_call(function: str, name: object, kind: object, place: object) -> None:
+    check_text(name, function, "name", limit=1024)
+    check_choice(kind, quotas.KIND_QUOTA, function, "kind")
+    check_text(place, function, "place", empty=True, limit=4096)
+
+
+def parse_policy(
+    document: object,
+    *,
+    name: str,
+    kind: PolicyKind,
+    place: str,
+    quota: tuple[int, str] | None = None,
+) -> Policy:
+    """Check and compile ``document``; ``quota`` (characters, what) overrides the kind's."""
+    if isinstance(document, (str, bytes, bytearray)):
+        document = load_json(document, place)
     if not isinstance(document, dict):
         raise PolicyError(
             place,
             f"a policy must be an object with Version and Statement, got {describe_type(document)}",
         )
+    limit, what = quota or quotas.KIND_QUOTA[kind]
+    size = quotas.policy_size(document, place, limit=limit)
+    quotas.check_size(size, limit, what, place)
     for key in document:
         if key not in ("Version", "Id", "Statement"):
             hint = " (did you mean Statement?)" if str(key).lower().startswith("statement") else ""
@@ -172,10 +194,15 @@ def parse_policy(document: object, *, name: str, kind: PolicyKind, place: str) -
                 f"unknown policy element{hint}; a policy has Version, Id and Statement",
             )
     version = document.get("Version", "2008-10-17")
+    if isinstance(version, _dt.date):  # policy_size refuses dates; kept for from_dict callers
+        version = version.isoformat()
     if version not in VERSIONS:
         raise PolicyError(
-            f"{place}.Version", f'{version!r} is not a policy language version; use "2012-10-17"'
+            f"{place}.Version",
+            f'{safe_repr(version)} is not a policy language version; use "2012-10-17"',
         )
+    if "Id" in document and not isinstance(document["Id"], str):
+        raise PolicyError(f"{place}.Id", f"the Id is text, got {describe_type(document['Id'])}")
     if "Statement" not in document:
         raise PolicyError(f"{place}.Statement", "missing: a policy needs at least one statement")
     raw_statements = document["Statement"]
@@ -193,7 +220,8 @@ def parse_policy(document: object, *, name: str, kind: PolicyKind, place: str) -
             if statement.sid in sids:
                 raise PolicyError(
                     f"{s_place}.Sid",
-                    f"duplicate Sid {statement.sid!r}; each Sid must be unique in a policy",
+                    f"duplicate Sid {safe_repr(statement.sid)}; "
+                    "each Sid must be unique in a policy",
                 )
             sids.add(statement.sid)
         statements.append(statement)
@@ -204,6 +232,7 @@ def parse_policy(document: object, *, name: str, kind: PolicyKind, place: str) -
         statements=tuple(statements),
         document=document,
         place=place,
+        size=size,
     )
 
 
@@ -222,7 +251,7 @@ def _parse_statement(
     if sid is not None and (not isinstance(sid, str) or not _SID.match(sid)):
         raise PolicyError(
             f"{place}.Sid",
-            f"{sid!r} is not a valid Sid (letters, digits, spaces, '_', '-' and '.')",
+            f"{safe_repr(sid)} is not a valid Sid (letters, digits, spaces, '_', '-' and '.')",
         )
     effect = raw.get("Effect")
     if effect is None:
@@ -231,7 +260,8 @@ def _parse_statement(
         )
     if effect not in ("Allow", "Deny"):
         raise PolicyError(
-            f"{place}.Effect", f'{effect!r} is not "Allow" or "Deny" (the value is case-sensitive)'
+            f"{place}.Effect",
+            f'{safe_repr(effect)} is not "Allow" or "Deny" (the value is case-sensitive)',
         )
 
     actions, not_action = _either(raw, "Action", "NotAction", place, required=True)
@@ -241,7 +271,8 @@ def _parse_statement(
         if action != "*" and not _ACTION.match(action):
             raise PolicyError(
                 f"{a_place}[{i}]" if len(actions) > 1 else a_place,
-                f"{action!r} is not an action: write service:ActionName, like s3:GetObject",
+                f"{safe_repr(action)} is not an action: "
+                "write service:ActionName, like s3:GetObject",
             )
 
     resource_required = kind not in ("trust",)
@@ -378,7 +409,8 @@ def parse_principals(value: object, place: str) -> Principals:
             elif ptype == "Service":
                 if not _SERVICE_PRINCIPAL.match(item):
                     raise PolicyError(
-                        i_place, f"{item!r} is not a service principal (like ec2.amazonaws.com)"
+                        i_place,
+                        f"{safe_repr(item)} is not a service principal (like ec2.amazonaws.com)",
                     )
                 found["Service"].add(item)
             else:
@@ -398,13 +430,13 @@ def _normalise_aws_principal(item: str, place: str) -> str:
     if not item.startswith("arn:"):
         raise PolicyError(
             place,
-            f"{item!r} is not an AWS principal: use an account ID, an "
+            f"{safe_repr(item)} is not an AWS principal: use an account ID, an "
             f'ARN of a user, role or role session, or "*"',
         )
     if has_wildcard(item):
         raise PolicyError(
             place,
-            f"{item!r}: a Principal cannot contain wildcards except a lone "
+            f"{safe_repr(item)}: a Principal cannot contain wildcards except a lone "
             f'"*" (use a condition on aws:PrincipalArn instead)',
         )
     arn = parse_arn(item, place)
@@ -412,7 +444,7 @@ def _normalise_aws_principal(item: str, place: str) -> str:
     if arn.service == "iam" and rtype == "group":
         raise PolicyError(
             place,
-            f"{item!r} is a group: groups are not principals and cannot "
+            f"{safe_repr(item)} is a group: groups are not principals and cannot "
             f"be named in a Principal element; name the users or use a "
             f"role",
         )
@@ -428,7 +460,7 @@ def _normalise_aws_principal(item: str, place: str) -> str:
     if (arn.service, rtype) not in allowed:
         raise PolicyError(
             place,
-            f"{item!r} is not a principal ARN (users, roles, role "
+            f"{safe_repr(item)} is not a principal ARN (users, roles, role "
             f"sessions and accounts can be principals)",
         )
     return item

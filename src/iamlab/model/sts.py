@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from iamlab.errors import ValidationError
 from iamlab.model.policy import Policy
+from iamlab.safe_repr import safe_repr
 
 if TYPE_CHECKING:
     from iamlab.model.caller import Caller
@@ -90,7 +91,8 @@ class Session:
 def check_session_name(name: object) -> str:
     if not isinstance(name, str) or not _SESSION_NAME.match(name):
         raise ValidationError(
-            f"RoleSessionName {name!r} is invalid: use 2 to 64 characters from letters, digits "
+            f"RoleSessionName {safe_repr(name)} is invalid: "
+            f"use 2 to 64 characters from letters, digits "
             f"and +=,.@_-"
         )
     return name
@@ -101,7 +103,7 @@ def check_duration(duration: object, role: Role, *, chained: bool) -> int:
         return DEFAULT_DURATION
     if isinstance(duration, bool) or not isinstance(duration, int):
         raise ValidationError(
-            f"DurationSeconds must be a whole number of seconds, got {duration!r}"
+            f"DurationSeconds must be a whole number of seconds, got {safe_repr(duration)}"
         )
     if duration < MIN_DURATION:
         raise ValidationError(
