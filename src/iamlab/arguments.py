@@ -8,8 +8,10 @@ Messages quote the value through :func:`~iamlab.safe_repr.safe_repr` (bounded, n
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from iamlab.errors import ArgumentTypeError, ValidationError, describe_type
@@ -89,23 +91,38 @@ def check_context(value: object, function: str, parameter: str = "context") -> N
         )
     if len(value) > MAX_ITEMS:
         raise ValidationError(f"{function}({parameter}=...): more than {MAX_ITEMS:,} keys")
-    for key in value:
+    for key, item in value.items():
         if not isinstance(key, str):
             raise wrong_type(function, f"{parameter} key", "text (a str)", key)
         if not key or len(key) > MAX_NAME:
             raise ValidationError(
                 f"{function}({parameter}=...): a condition key of {len(key):,} characters"
             )
+        if isinstance(item, datetime):
+            try:
+                item.astimezone(UTC)
+            except (OverflowError, ValueError, OSError):
+                raise ValidationError(
+                    f"{function}({parameter}[{safe_repr(key, 60)}]=...): {safe_repr(item)} "
+                    f"is out of the range of dates"
+                ) from None
 
 
 def check_moment(
-    value: object, function: str, parameter: str = "now", *, optional: bool = True
+    value: object,
+    function: str,
+    parameter: str = "now",
+    *,
+    optional: bool = True,
+    naive_is_utc: bool = False,
 ) -> datetime | None:
     """A timezone-aware ``datetime`` between 1970 and 9000 (or None when ``optional``)."""
     if value is None and optional:
         return None
     if not isinstance(value, datetime):
         raise wrong_type(function, parameter, "a timezone-aware datetime", value)
+    if naive_is_utc and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValidationError(
             f"{function}({parameter}=...): {parameter} must be timezone-aware, e.g. "
@@ -153,3 +170,106 @@ def check_int(
             f"{function}({parameter}=...): {safe_repr(value)} is not between {low} and {high}"
         )
     return value
+
+
+def check_path(value: object, function: str, parameter: str = "path") -> Path:
+    """A file path: ``str`` or ``os.PathLike`` of text, without NUL, of sane length."""
+    if isinstance(value, (bytes, bytearray)) or not isinstance(value, (str, os.PathLike)):
+        raise wrong_type(function, parameter, "a path (str or pathlib.Path)", value)
+    text = os.fspath(value)
+    if not isinstance(text, str):
+        raise wrong_type(function, parameter, "a path of text, not bytes", value)
+    if not text or "\x00" in text or len(text) > 4096:
+        raise ValidationError(
+            f"{function}({parameter}=...): {safe_repr(text, 80)} is not a usable path "
+            f"(empty, too long, or holding a NUL character)"
+        )
+    return Path(text)
+
+
+def check_lab(value: object, function: str, parameter: str = "lab") -> None:
+    from iamlab.model.lab import Lab
+
+    if not isinstance(value, Lab):
+        raise wrong_type(function, parameter, "an iamlab.Lab (Lab.load(...))", value)
+
+
+def check_principal(value: object, function: str, parameter: str = "principal") -> None:
+    """A principal: a name or ARN (text), or a Session."""
+    from iamlab.model.sts import Session
+
+    if isinstance(value, Session):
+        return
+    check_text(value, function, parameter)
+
+
+def check_bool(value: object, function: str, parameter: str) -> None:
+    if not isinstance(value, bool):
+        raise wrong_type(function, parameter, "True or False", value)
+
+
+def check_editor_arguments(
+    document: object,
+    lab: object,
+    principal: object,
+    requests: object,
+    name: object,
+    context: object,
+    now: object,
+) -> None:
+    """The PolicyEditor's arguments (kept here so the widget stays a thin view)."""
+    function = "PolicyEditor"
+    if document is not None and not isinstance(document, (str, Mapping)):
+        raise wrong_type(function, "document", "a policy (dict or JSON text)", document)
+    if isinstance(document, str) and len(document) > 1_000_000:
+        raise ValidationError(f"{function}(document=...): {len(document):,} characters")
+    if isinstance(document, Mapping):
+        from iamlab.model.quotas import RESOURCE_CEILING, policy_size
+
+        policy_size(document, "document", limit=RESOURCE_CEILING)  # JSON values, bounded
+    if lab is not None and not isinstance(lab, Mapping):
+        check_lab(lab, function)
+    check_text(principal, function, "principal", optional=True)
+    if isinstance(requests, (str, bytes)) or not isinstance(requests, Iterable):
+        raise wrong_type(function, "requests", "a list of (action, resource) pairs", requests)
+    for i, request in enumerate(list(requests)[: MAX_ITEMS + 1]):
+        if i >= MAX_ITEMS:
+            raise ValidationError(f"{function}(requests=...): more than {MAX_ITEMS:,}")
+        if not isinstance(request, (tuple, list)) or len(request) != 2:
+            raise wrong_type(function, f"requests[{i}]", "an (action, resource) pair", request)
+        check_text(request[0], function, f"requests[{i}][0]")
+        check_text(request[1], function, f"requests[{i}][1]")
+    check_text(name, function, "name", limit=128)
+    check_context(context, function)
+    check_moment(now, function)
+
+
+def check_quiz_arguments(bank: object, shuffle: object, seed: object, notebooks: object) -> None:
+    """The ScenarioQuiz's arguments."""
+    from iamlab.scenarios.loader import Scenario
+
+    function = "ScenarioQuiz"
+    if bank is not None:
+        if isinstance(bank, (str, bytes, Mapping)) or not isinstance(bank, Iterable):
+            raise wrong_type(function, "bank", "a list of scenarios (load_bank())", bank)
+        for i, item in enumerate(bank):
+            if not isinstance(item, Scenario):
+                raise wrong_type(function, f"bank[{i}]", "a Scenario", item)
+    check_bool(shuffle, function, "shuffle")
+    check_int(seed, function, "seed", low=-(2**63), high=2**63, optional=True)
+    check_text(notebooks, function, "notebooks", empty=True)
+
+
+def check_matrix_arguments(
+    function: str,
+    principals: object,
+    actions: object,
+    resources: object,
+    context: object,
+    now: object,
+) -> None:
+    """The lists, context and time of an access matrix (None: the lab's own suggestions)."""
+    for name, value in (("principals", principals), ("actions", actions), ("resources", resources)):
+        check_texts(value, function, name, optional=True)
+    check_context(context, function)
+    check_moment(now, function)

@@ -32,7 +32,7 @@ MAX_DEPTH = 64  # levels of nesting (a policy needs 7, a lab about 12 more)
 _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Duplicated(dict[str, Any]):
+class DuplicatedKeys(dict[str, Any]):
     """A JSON object that had a key twice: the walk below reports it with its place."""
 
     duplicates: list[str]
@@ -47,13 +47,27 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out[key] = value
     if not duplicates:
         return out
-    marked = _Duplicated(out)
+    marked = DuplicatedKeys(out)
     marked.duplicates = duplicates
     return marked
 
 
 def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not a JSON number")
+
+
+def json_loads(text: str) -> Any:
+    """``json.loads`` that keeps track of duplicate keys (reported with their place when the
+    document is checked) and raises only ``json.JSONDecodeError``, for editors that show the
+    line: deep nesting, NaN and over-long numbers become a JSONDecodeError too."""
+    try:
+        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+    except ValueError as exc:
+        raise json.JSONDecodeError(safe_repr(str(exc), 200), text, 0) from None
 
 
 def load_json(text: object, place: str) -> object:
@@ -162,7 +176,7 @@ def check_tree(data: object, place: str, *, max_nodes: int = MAX_NODES) -> None:
                 where if len(where) < 200 else place,
                 f"nested more than {MAX_DEPTH} levels deep (or it contains itself)",
             )
-        if isinstance(node, _Duplicated):
+        if isinstance(node, DuplicatedKeys):
             key = node.duplicates[0]
             raise PolicyError(
                 _join(where, key),

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from iamlab import arguments as args
 from iamlab.errors import (
     AccessDeniedError,
     ExpiredTokenError,
@@ -73,6 +74,7 @@ class Lab:
     @classmethod
     def load(cls, path: str | Path) -> Lab:
         """Load a lab from a YAML or JSON file."""
+        path = args.check_path(path, "Lab.load")
         data = read_lab_file(path)
         accounts, resources, title = build_accounts(data)
         return cls(accounts, resources, title=title or Path(path).stem, source=str(path))
@@ -86,6 +88,7 @@ class Lab:
     # -- queries ----------------------------------------------------------------------------
 
     def account(self, account_id: str | None = None) -> Account:
+        args.check_text(account_id, "Lab.account", "account_id", optional=True)
         if account_id is None:
             return self.default_account
         try:
@@ -104,12 +107,15 @@ class Lab:
             yield from account.roles.values()
 
     def user(self, name: str) -> User:
+        args.check_text(name, "Lab.user", "name")
         caller = self._resolve(name)
         if caller.kind != "user":
             raise UnknownPrincipalError(f"{name!r} is not an IAM user")
         return self._find_user(caller.arn)
 
     def role(self, name_or_arn: str, account: str | None = None) -> Role:
+        args.check_text(name_or_arn, "Lab.role", "name_or_arn")
+        args.check_text(account, "Lab.role", "account", optional=True)
         return self._find_role(name_or_arn, account or self.default_account.id)
 
     def principal_names(self) -> list[str]:
@@ -158,6 +164,14 @@ class Lab:
     def with_inline_policy(self, principal: str, policy: Policy) -> Lab:
         """A copy of this lab where ``principal`` (a user or ``role/NAME``) also has ``policy``
         as an inline policy. This lab is not changed; the copy shares everything else."""
+        args.check_text(principal, "Lab.with_inline_policy", "principal")
+        args.check_instance(
+            policy,
+            Policy,
+            "Lab.with_inline_policy",
+            "policy",
+            "an iamlab.Policy (Policy.from_json)",
+        )
         if principal.startswith("role/") or ":role/" in principal:
             role = self.role(principal)
             account = self.account(role.account)
@@ -193,6 +207,10 @@ class Lab:
         now: datetime | None = None,
     ) -> Decision:
         """Decide whether ``principal`` may perform ``action`` on ``resource``."""
+        args.check_principal(principal, "Lab.evaluate")
+        args.check_text(action, "Lab.evaluate", "action")
+        args.check_text(resource, "Lab.evaluate", "resource")
+        args.check_context(context, "Lab.evaluate")
         if not isinstance(action, str) or ":" not in action:
             raise ValidationError(
                 f"action {action!r} should look like service:ActionName, e.g. s3:GetObject"
@@ -260,6 +278,23 @@ class Lab:
         external_id: str | None = None,
     ) -> Session:
         """Call STS AssumeRole as ``caller``; return the new session or raise why not."""
+        args.check_principal(caller, "Lab.assume_role", "caller")
+        args.check_text(role, "Lab.assume_role", "role")
+        args.check_text(session_name, "Lab.assume_role", "session_name", empty=True)
+        args.check_int(
+            duration_seconds,
+            "Lab.assume_role",
+            "duration_seconds",
+            low=0,
+            high=10**9,
+            optional=True,
+        )
+        if session_policy is not None and not isinstance(session_policy, (Mapping, str)):
+            raise args.wrong_type(
+                "Lab.assume_role", "session_policy", "a policy (dict or JSON text)", session_policy
+            )
+        args.check_context(context, "Lab.assume_role")
+        args.check_text(external_id, "Lab.assume_role", "external_id", optional=True)
         now = _now(now)
         who = self._resolve(caller, now=now, for_assume=True)
         target = self._find_role(role, who.account or self.default_account.id)
@@ -559,13 +594,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def _now(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(UTC)
-    if not isinstance(now, datetime):
-        raise ValidationError(f"now must be a datetime, got {now!r}")
-    if now.tzinfo is None:
-        raise ValidationError("now must be timezone-aware, e.g. datetime(..., tzinfo=UTC)")
-    return now
+    return args.check_moment(now, "Lab", "now") or datetime.now(UTC)
 
 
 _LAST_ISO: list[tuple[datetime, str]] = []

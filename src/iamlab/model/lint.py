@@ -12,7 +12,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from iamlab.arguments import check_text, wrong_type
 from iamlab.errors import PolicyError
+from iamlab.model.documents import load_json
+from iamlab.model.quotas import RESOURCE_CEILING, policy_size
+from iamlab.safe_repr import safe_repr
 
 if TYPE_CHECKING:
     from iamlab.model.lab import Lab
@@ -34,6 +38,9 @@ class LintFinding:
         return f"{where}{self.title} — {self.detail} [{self.issue}, {self.severity}]"
 
 
+LINT_FAILED = "LINT_COULD_NOT_RUN"
+
+
 def lint_policy(
     document: Mapping[str, Any] | str, *, place: str = "", resource: str | None = None
 ) -> list[LintFinding]:
@@ -41,21 +48,39 @@ def lint_policy(
 
     A role's trust policy has no Resource element (the role is the resource); pass the role's
     ARN as ``resource`` so the linter checks it as AWS would see it.
+
+    Lint never fails its caller: JSON that cannot be read is a PolicyError (as everywhere),
+    and when parliament itself fails on a document, the result is one warning
+    ``lint could not run: ...`` (issue ``LINT_COULD_NOT_RUN``) instead of an exception.
     """
+    if not isinstance(document, (str, Mapping)):
+        raise wrong_type("lint_policy", "document", "a policy (dict or JSON text)", document)
+    check_text(place, "lint_policy", "place", empty=True, limit=4096)
+    check_text(resource, "lint_policy", "resource", optional=True)
+    if isinstance(document, str):
+        document = load_json(document, place or "policy")  # type: ignore[assignment]
+    try:
+        policy_size(document, place or "policy", limit=RESOURCE_CEILING)  # JSON values only
+        if resource is not None and isinstance(document, Mapping):
+            document = _with_resource(document, resource)
+        return _parliament(document, place)
+    except Exception as exc:  # parliament's own failures: never the caller's problem
+        message = exc.problem if isinstance(exc, PolicyError) else f"{type(exc).__name__}"
+        detail = safe_repr(str(exc), 200) if not isinstance(exc, PolicyError) else ""
+        return [
+            LintFinding(
+                issue=LINT_FAILED,
+                severity="LOW",
+                title=f"lint could not run: {message}",
+                detail=detail or "the linter (parliament) could not read this document",
+                place=place,
+            )
+        ]
+
+
+def _parliament(document: object, place: str) -> list[LintFinding]:
     from parliament import analyze_policy_string, enhance_finding
 
-    if isinstance(document, str):
-        text = document
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise PolicyError(
-                place or "policy",
-                f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-            ) from None
-        document = json.loads(text)
-    if resource is not None and isinstance(document, Mapping):
-        document = _with_resource(document, resource)
     text = json.dumps(document, indent=2)
     analysed = analyze_policy_string(text, include_community_auditors=False)
     findings = []
@@ -129,9 +154,9 @@ def _detail(detail: object) -> str:
         shown = ", ".join(str(n) for n in names[:3])
         return f"{len(detail)} actions, e.g. {shown}"
     try:
-        return json.dumps(detail, default=str)
-    except (TypeError, ValueError):
-        return str(detail)
+        return safe_repr(json.dumps(detail, default=str), 400)[1:-1]
+    except (TypeError, ValueError, RecursionError):
+        return safe_repr(detail, 400)
 
 
 def _place(place: str, location: object) -> str:

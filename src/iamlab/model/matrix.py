@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from iamlab.errors import IamlabError
+from iamlab import arguments as args
+from iamlab.errors import IamlabError, ValidationError
 from iamlab.model.evaluation import Decision
 from iamlab.model.matching import has_wildcard
 from iamlab.model.policy import Policy
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 Key = tuple[str, str, str]
 ERROR = "Error"
+MAX_CELLS = 250_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +92,20 @@ def access_matrix(
     context: Mapping[str, object] | None = None,
     now: datetime | None = None,
 ) -> AccessMatrix:
-    """Evaluate every (principal, action, resource) with the same context and time."""
-    ps, acts, res = tuple(principals), tuple(actions), tuple(resources)
-    moment = now if now is not None else datetime.now(UTC)
+    """Evaluate every (principal, action, resource) with the same context and time.
+
+    At most :data:`MAX_CELLS` cells (a ValidationError beyond: no widget shows more).
+    """
+    args.check_lab(lab, "access_matrix")
+    ps = args.check_texts(principals, "access_matrix", "principals")
+    acts = args.check_texts(actions, "access_matrix", "actions")
+    res = args.check_texts(resources, "access_matrix", "resources")
+    args.check_context(context, "access_matrix")
+    if len(ps) * len(acts) * len(res) > MAX_CELLS:
+        raise ValidationError(
+            f"access_matrix: {len(ps)} x {len(acts)} x {len(res)} cells; at most {MAX_CELLS:,}"
+        )
+    moment = args.check_moment(now, "access_matrix") or datetime.now(UTC)
     outcomes: dict[Key, Decision | IamlabError] = {}
     evaluate = lab.evaluate
     for p in ps:

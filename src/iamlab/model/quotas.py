@@ -34,6 +34,7 @@ import re
 from collections.abc import Mapping
 
 from iamlab.errors import PolicyError
+from iamlab.model.documents import DuplicatedKeys
 
 MANAGED_POLICY = 6_144
 USER_INLINE_TOTAL = 2_048
@@ -89,6 +90,12 @@ def policy_size(document: object, place: str, *, limit: int) -> int:
             if not math.isfinite(node):
                 raise PolicyError(where, f"{node} is not a number JSON can hold")
             size += len(repr(node))
+        elif isinstance(node, DuplicatedKeys):
+            raise PolicyError(
+                f"{where}.{_short(node.duplicates[0])}",
+                "this key appears twice in one object; a key may appear only once "
+                "(with JSON's usual reading the last one would silently win)",
+            )
         elif isinstance(node, Mapping):
             size += 2 + max(len(node) - 1, 0) + len(node)  # braces, commas, colons
             for key, value in node.items():

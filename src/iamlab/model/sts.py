@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from iamlab.errors import ValidationError
+from iamlab.arguments import check_moment
+from iamlab.errors import PolicyError, ValidationError
 from iamlab.model.policy import Policy
+from iamlab.model.quotas import policy_size
 from iamlab.safe_repr import safe_repr
 
 if TYPE_CHECKING:
@@ -78,10 +79,12 @@ class Session:
         return self.role.account
 
     def is_expired(self, now: datetime) -> bool:
+        check_moment(now, "Session.is_expired", optional=False)
         return now >= self.credentials.expiration
 
     def remaining(self, now: datetime) -> timedelta:
         """Time left before the credentials expire (zero once expired)."""
+        check_moment(now, "Session.remaining", optional=False)
         return max(self.credentials.expiration - now, timedelta(0))
 
     def __str__(self) -> str:
@@ -124,14 +127,19 @@ def check_duration(duration: object, role: Role, *, chained: bool) -> int:
 
 
 def check_session_policy_size(document: object) -> None:
-    if isinstance(document, (dict, list)):
-        text = json.dumps(document, separators=(",", ":"))
-    else:
-        text = str(document)
-    compact = re.sub(r"\s+", "", text)
-    if len(compact) > SESSION_POLICY_LIMIT:
+    if isinstance(document, str):  # JSON text: count it as written, without white space
+        if len(document) > 4 * SESSION_POLICY_LIMIT:  # far too long, white space or not
+            size = len(document)
+        else:
+            size = sum(1 for char in document if not char.isspace())
+    else:  # a document: compact JSON, counted without recursion (bounded, never raises here)
+        try:
+            size = policy_size(document, "session_policy", limit=SESSION_POLICY_LIMIT)
+        except PolicyError:
+            return  # not a valid document: parsing it reports the place and the problem
+    if size > SESSION_POLICY_LIMIT:
         raise ValidationError(
-            f"the session policy has {len(compact)} characters; AWS allows "
+            f"the session policy has more than {SESSION_POLICY_LIMIT} characters; AWS allows "
             f"{SESSION_POLICY_LIMIT} (without white space)"
         )
 

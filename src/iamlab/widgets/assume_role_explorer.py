@@ -12,6 +12,7 @@ from html import escape
 
 import ipywidgets as widgets
 
+from iamlab import arguments as args
 from iamlab.diagrams import assume_role_sequence
 from iamlab.errors import AccessDeniedError, ExpiredTokenError, IamlabError
 from iamlab.model.evaluation import Decision
@@ -71,6 +72,10 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
         caller: str | None = None,
         role: str | None = None,
     ) -> None:
+        args.check_lab(lab, "AssumeRoleExplorer")
+        args.check_moment(start, "AssumeRoleExplorer", "start", naive_is_utc=True)
+        args.check_text(caller, "AssumeRoleExplorer", "caller", optional=True)
+        args.check_text(role, "AssumeRoleExplorer", "role", optional=True)
         self.lab = lab
         self.start = (
             start if start is not None else datetime.now(UTC).replace(second=0, microsecond=0)

@@ -14,6 +14,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from iamlab import arguments as args
 from iamlab.errors import IamlabError
 from iamlab.model.lab import Lab
 from iamlab.model.matrix import AccessMatrix as Matrix
@@ -68,6 +69,9 @@ class AccessMatrix(widgets.VBox):  # type: ignore[misc]
         now: datetime | None = None,
         max_buttons: int = 400,
     ) -> None:
+        args.check_lab(lab, "AccessMatrix")
+        args.check_matrix_arguments("AccessMatrix", principals, actions, resources, context, now)
+        args.check_int(max_buttons, "AccessMatrix", "max_buttons", low=0, high=100_000)
         self.lab = lab
         principals = list(principals) if principals is not None else lab.principal_names()
         actions = list(actions) if actions is not None else known_actions(lab)

@@ -16,7 +16,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from iamlab import arguments as args
 from iamlab.errors import IamlabError, PolicyError
+from iamlab.model.documents import json_loads
 from iamlab.model.evaluation import Decision
 from iamlab.model.lab import Lab
 from iamlab.model.lint import LintFinding, lint_policy
@@ -81,6 +83,7 @@ class PolicyEditor(widgets.VBox):  # type: ignore[misc]
         context: Mapping[str, object] | None = None,
         now: datetime | None = None,
     ) -> None:
+        args.check_editor_arguments(document, lab, principal, requests, name, context, now)
         if isinstance(lab, Mapping):
             lab = Lab.from_dict(lab)
         self.lab: Lab = lab if lab is not None else _empty_lab()
@@ -125,7 +128,7 @@ class PolicyEditor(widgets.VBox):  # type: ignore[misc]
         self.lint.value = ""
         self.table.value = ""
         try:
-            document = json.loads(text)
+            document = json_loads(text)  # keeps duplicate keys, to refuse them with the place
         except json.JSONDecodeError as exc:
             self.error = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
             self.status.value = json_error_html(text, exc)

@@ -12,6 +12,7 @@ from html import escape
 
 import ipywidgets as widgets
 
+from iamlab import arguments as args
 from iamlab.errors import IamlabError
 from iamlab.scenarios import ANSWERS, Scenario, load_bank
 from iamlab.widgets.badges import badge
@@ -60,6 +61,7 @@ class ScenarioQuiz(widgets.VBox):  # type: ignore[misc]
         seed: int | None = None,
         notebooks: str = "",
     ) -> None:
+        args.check_quiz_arguments(bank, shuffle, seed, notebooks)
         if bank is None:
             bank = load_bank()
         self.notebooks = notebooks

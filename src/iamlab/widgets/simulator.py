@@ -13,6 +13,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from iamlab import arguments as args
 from iamlab.diagrams import decision_path
 from iamlab.errors import IamlabError
 from iamlab.model.evaluation import Decision
@@ -45,6 +46,11 @@ class RequestSimulator(widgets.VBox):  # type: ignore[misc]
         now: datetime | None = None,
         diagram_format: DiagramFormat = "svg",
     ) -> None:
+        args.check_lab(lab, "RequestSimulator")
+        for name, value in (("principal", principal), ("action", action), ("resource", resource)):
+            args.check_text(value, "RequestSimulator", name, optional=True)
+        args.check_moment(now, "RequestSimulator")
+        args.check_choice(diagram_format, ("svg", "dot"), "RequestSimulator", "diagram_format")
         self.lab = lab
         self.diagram_format: DiagramFormat = diagram_format
         self.decision: Decision | None = None
