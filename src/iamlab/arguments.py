@@ -98,14 +98,32 @@ def check_context(value: object, function: str, parameter: str = "context") -> N
             raise ValidationError(
                 f"{function}({parameter}=...): a condition key of {len(key):,} characters"
             )
-        if isinstance(item, datetime):
-            try:
-                item.astimezone(UTC)
-            except (OverflowError, ValueError, OSError):
-                raise ValidationError(
-                    f"{function}({parameter}[{safe_repr(key, 60)}]=...): {safe_repr(item)} "
-                    f"is out of the range of dates"
-                ) from None
+        where = f"{parameter}[{safe_repr(key, 60)}]"
+        items = item if isinstance(item, (list, tuple, set, frozenset)) else (item,)
+        if len(items) > MAX_ITEMS:
+            raise ValidationError(f"{function}({where}=...): more than {MAX_ITEMS:,} values")
+        for one in items:
+            _check_context_value(one, function, where)
+
+
+def _check_context_value(value: object, function: str, where: str) -> None:
+    """A request context value: text, a number, true/false, a datetime, or None (one level of
+    list for multivalued keys, checked by the caller)."""
+    if value is None or isinstance(value, (str, int, float)):  # bool is an int
+        if isinstance(value, str) and len(value) > 1_000_000:
+            raise ValidationError(f"{function}({where}=...): {len(value):,} characters")
+        return  # a number no operator can read (10**400, nan) simply does not match
+    if isinstance(value, datetime):
+        try:
+            value.astimezone(UTC)
+        except (OverflowError, ValueError, OSError):
+            raise ValidationError(
+                f"{function}({where}=...): {safe_repr(value)} is out of the range of dates"
+            ) from None
+        return
+    raise wrong_type(
+        function, where, "text, a number, true/false, a datetime or a list of those", value
+    )
 
 
 def check_moment(

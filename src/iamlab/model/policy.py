@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from iamlab.arguments import check_choice, check_text
+from iamlab.arguments import check_choice, check_text, wrong_type
 from iamlab.errors import PolicyError, describe_type
 from iamlab.model import quotas
 from iamlab.model.arn import ACCOUNT_ID, parse_arn, root_arn
@@ -144,6 +144,8 @@ class Policy:
         Invalid JSON, a key given twice, text that is not UTF-8: a PolicyError with the place.
         """
         _check_call("Policy.from_json", name, kind, place)
+        if not isinstance(text, (str, bytes, bytearray)):
+            raise wrong_type("Policy.from_json", "text", "JSON text (str or bytes)", text)
         document = load_json(text, place or name)
         return cls.from_dict(document, name=name, kind=kind, place=place)
 

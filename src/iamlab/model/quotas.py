@@ -57,7 +57,8 @@ KIND_QUOTA: dict[str, tuple[int, str]] = {
 }
 
 _BAD_CHARACTER = re.compile(r"[^\t\n\r\x20-\xff]")
-_WHITE = re.compile(r"\s")
+_WHITE = re.compile(r"[^\S\t\n\r]")
+_ESCAPED = re.compile(r'["\\\t\n\r]')
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -128,7 +129,9 @@ def _text_size(text: str, where: str) -> int:
             f"AWS policy documents may hold only tab, line feed, carriage return and "
             f"U+0020 to U+00FF",
         )
-    escapes = text.count('"') + text.count("\\")
+    # in JSON text " and \ are escaped, and tab, LF, CR are written \t, \n, \r (two visible
+    # characters each); other white space (spaces) is not counted
+    escapes = len(_ESCAPED.findall(text))
     return 2 + len(text) + escapes - len(_WHITE.findall(text))
 
 
