@@ -1,14 +1,19 @@
 """Engine speed: decisions per second on a fixed, realistic mix, and lab loading time.
 
 Targets (issue 2): at least 50,000 decisions/s on one core; a 1,000-user lab loading in
-under a second. Run with ``make bench``.
+under a second. Issue 10: hostile wildcard patterns (10,000-character pattern against a
+10,000-character value) match in under 10 ms; hostile files are refused in bounded time and
+memory. Run with ``make bench``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import tempfile
 import time
+import tracemalloc
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -95,6 +100,90 @@ def load_seconds(users: int) -> tuple[float, float]:
     return statistics.median(from_dict), statistics.median(from_file)
 
 
+# (name, pattern, value): the classes of issue 10, each 10,000 characters against 10,000
+HOSTILE_PATTERNS: list[tuple[str, str, str]] = [
+    ("'*a' x 5000 + '*b' vs 'a' x 10000", "*a" * 4999 + "*b", "a" * 10_000),
+    ("'*a' x 5000 + '*b' vs 'a' x 9999 + 'b'", "*a" * 4999 + "*b", "a" * 9_999 + "b"),
+    ("'*' x 9999 + 'x' vs 'a' x 10000", "*" * 9_999 + "x", "a" * 10_000),
+    ("'?*' x 5000 vs 'a' x 10000", "?*" * 5_000, "a" * 10_000),
+    ("'*a?b' x 2500 vs 'a' x 10000", "*a?b" * 2_500, "a" * 10_000),
+    ("'a?' x 5000 vs 'ab' x 5000", "a?" * 5_000, "ab" * 5_000),
+    ("'*ab?c' x 2000 vs 'abxc' x 2500", "*ab?c" * 2_000, "abxc" * 2_500),
+]
+# the worst case known to us: one 5,000-character middle segment full of '?' tried at each of
+# 5,000 places (pattern x value in the regex engine, no backtracking)
+WORST_PATTERN = ("'*' + 'a?' x 2500 + 'b*' vs 'a' x 10000", "*" + "a?" * 2_500 + "b*", "a" * 10_000)
+
+
+def cpu_ms(run: Callable[[], object], repeat: int = 5) -> float:
+    """The smallest CPU time of ``repeat`` runs, in milliseconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.process_time()
+        run()
+        best = min(best, time.process_time() - started)
+    return best * 1000
+
+
+def hostile_matching() -> None:
+    from iamlab.model.matching import Glob
+    from iamlab.model.variables import parse_template
+
+    worst = 0.0
+    for name, pattern, value in HOSTILE_PATTERNS:
+        compile_ms = cpu_ms(lambda p=pattern: Glob(((p, True),)))
+        glob = Glob(((pattern, True),))
+        match_ms = cpu_ms(lambda g=glob, v=value: g(v))
+        worst = max(worst, match_ms)
+        print(f"  {name}: match {match_ms:.2f} ms, compile {compile_ms:.2f} ms")
+    print(f"hostile wildcard match, worst of the issue's classes: {worst:.2f} ms   target < 10 ms")
+    name, pattern, value = WORST_PATTERN
+    glob = Glob(((pattern, True),))
+    print(f"  worst case we know, {name}: {cpu_ms(lambda: glob(value)):.2f} ms")
+
+    def unterminated() -> None:
+        with contextlib.suppress(iamlab.PolicyError):
+            parse_template("${" * 50_000, "Resource")
+
+    print(f"policy variables: '${{' x 50,000 refused in {cpu_ms(unterminated):.2f} ms")
+    big = "arn:aws:s3:::" + "a*" * 500_000
+    print(f"compile a 1 MB pattern: {cpu_ms(lambda: Glob(((big, True),)), 1):.0f} ms")
+
+
+def billion_laughs(levels: int = 9) -> str:
+    lines = ["a0: &a0 ['lol','lol','lol','lol','lol','lol','lol','lol','lol']"]
+    for i in range(1, levels):
+        lines.append(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+def hostile_files() -> None:
+    """CPU time and peak traced memory to refuse hostile lab files."""
+    with tempfile.TemporaryDirectory() as folder:
+        files = {
+            "billion laughs (9 levels, under 1 KB)": ("laughs.yaml", billion_laughs()),
+            "50 MB lab": ("big.yaml", "# " + "x" * 50_000_000 + "\n"),
+            "100,000-deep JSON": ("deep.json", "[" * 100_000 + "]" * 100_000),
+        }
+        for name, (file_name, text) in files.items():
+            path = Path(folder) / file_name
+            path.write_text(text, encoding="utf-8")
+
+            def refuse(p: Path = path) -> None:
+                try:
+                    iamlab.Lab.load(p)
+                except iamlab.PolicyError:
+                    return
+                raise AssertionError(f"{p} was accepted")
+
+            refused_ms = cpu_ms(refuse, 1)
+            tracemalloc.start()  # measured apart: tracing slows Python down many times
+            refuse()
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            print(f"  {name}: refused in {refused_ms:.0f} ms, peak {peak / 1e6:.2f} MB traced")
+
+
 def main() -> None:
     data = generated_lab(users=100)
     lab = iamlab.Lab.from_dict(data)
@@ -113,3 +202,6 @@ def main() -> None:
     print(
         f"1,000-user lab: {from_dict:.3f} s from a dict, {from_file:.3f} s from YAML   target < 1 s"
     )
+    hostile_matching()
+    print("hostile lab files (ceiling: 4,000,000 characters, 500,000 values, 64 levels):")
+    hostile_files()

@@ -21,6 +21,7 @@ MAX_NAME = 2048  # characters in a name, an action or an ARN passed to the API
 MAX_ITEMS = 100_000  # items in a list passed to the API
 _EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 _LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+_LAST_MOMENT: list[object] = [_EARLIEST]
 
 
 def _got(value: object) -> str:
@@ -48,6 +49,8 @@ def check_text(
     limit: int = MAX_NAME,
 ) -> str | None:
     """A ``str`` (or None when ``optional``) of at most ``limit`` characters."""
+    if type(value) is str and 0 < len(value) <= limit:
+        return value
     if value is None and optional:
         return None
     if not isinstance(value, str):
@@ -85,6 +88,19 @@ def check_context(value: object, function: str, parameter: str = "context") -> N
     """A mapping of condition-key names (text) to values, or None."""
     if value is None:
         return
+    if type(value) is dict and len(value) < 64:  # the usual case, checked fast
+        for key, item in value.items():
+            kind = type(item)
+            if not (
+                type(key) is str
+                and 0 < len(key) <= MAX_NAME
+                and (kind is str or kind is bool or kind is int or kind is float)
+            ):
+                break
+            if kind is str and len(item) > 10**6:
+                break
+        else:
+            return
     if not isinstance(value, Mapping):
         raise wrong_type(
             function, parameter, "a mapping of condition keys to values (a dict)", value
@@ -92,6 +108,15 @@ def check_context(value: object, function: str, parameter: str = "context") -> N
     if len(value) > MAX_ITEMS:
         raise ValidationError(f"{function}({parameter}=...): more than {MAX_ITEMS:,} keys")
     for key, item in value.items():
+        kind = type(item)
+        if (
+            type(key) is str
+            and 0 < len(key) <= MAX_NAME
+            and (
+                kind is bool or kind is int or kind is float or (kind is str and len(item) < 10**6)
+            )
+        ):
+            continue  # the usual case, checked fast
         if not isinstance(key, str):
             raise wrong_type(function, f"{parameter} key", "text (a str)", key)
         if not key or len(key) > MAX_NAME:
@@ -135,6 +160,8 @@ def check_moment(
     naive_is_utc: bool = False,
 ) -> datetime | None:
     """A timezone-aware ``datetime`` between 1970 and 9000 (or None when ``optional``)."""
+    if value is _LAST_MOMENT[0]:  # datetimes are immutable: the one checked last is fine
+        return value  # type: ignore[return-value]
     if value is None and optional:
         return None
     if not isinstance(value, datetime):
@@ -155,6 +182,7 @@ def check_moment(
             f"{function}({parameter}=...): {safe_repr(value)} is outside the years iamlab "
             f"models (1970 to 9000)"
         )
+    _LAST_MOMENT[0] = value
     return value
 
 
@@ -214,11 +242,18 @@ def check_lab(value: object, function: str, parameter: str = "lab") -> None:
 
 def check_principal(value: object, function: str, parameter: str = "principal") -> None:
     """A principal: a name or ARN (text), or a Session."""
-    from iamlab.model.sts import Session
+    if type(value) is str and 0 < len(value) <= MAX_NAME:
+        return
+    if not _SESSION:
+        from iamlab.model.sts import Session
 
-    if isinstance(value, Session):
+        _SESSION.append(Session)
+    if isinstance(value, _SESSION[0]):
         return
     check_text(value, function, parameter)
+
+
+_SESSION: list[type] = []  # iamlab.model.sts.Session, imported on first use (no import cycle)
 
 
 def check_bool(value: object, function: str, parameter: str) -> None:

@@ -33,13 +33,13 @@ import binascii
 import ipaddress
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from iamlab.errors import PolicyError, describe_type
-from iamlab.model.matching import Glob, Piece, split_pieces
+from iamlab.model.matching import Glob, Piece, glob_of, split_pieces
 from iamlab.model.variables import Template, has_variables, parse_template
 from iamlab.safe_repr import safe_repr
 
@@ -255,11 +255,11 @@ class ArnPattern:
     parts: tuple[Glob, ...]
 
     @classmethod
-    def from_pieces(cls, pieces: list[Piece]) -> ArnPattern:
+    def from_pieces(cls, pieces: Sequence[Piece]) -> ArnPattern:
         split = split_pieces(pieces, ":", 5)
         if len(split) != 6:  # e.g. "*": compare the whole text
-            return cls((Glob(pieces),))
-        return cls(tuple(Glob(part) for part in split))
+            return cls((glob_of(tuple(pieces)),))
+        return cls(tuple(glob_of(tuple(part)) for part in split))
 
     def matches(self, request: str) -> bool:
         got = _arn_parts(request)
@@ -397,7 +397,7 @@ class ConditionClause:
                 parsed = None if pieces is None else ArnPattern.from_pieces(pieces)
             elif operator.base in _STRING_PATTERNS:
                 pieces = value.render_pieces(context)
-                parsed = None if pieces is None else Glob(pieces)
+                parsed = None if pieces is None else glob_of(pieces)
             else:
                 rendered = value.render(context)
                 parsed = parse(rendered) if rendered is not None else None

@@ -207,10 +207,14 @@ class Lab:
         now: datetime | None = None,
     ) -> Decision:
         """Decide whether ``principal`` may perform ``action`` on ``resource``."""
-        args.check_principal(principal, "Lab.evaluate")
-        args.check_text(action, "Lab.evaluate", "action")
-        args.check_text(resource, "Lab.evaluate", "resource")
-        args.check_context(context, "Lab.evaluate")
+        if type(principal) is not str or len(principal) > args.MAX_NAME:  # fast when fine
+            args.check_principal(principal, "Lab.evaluate")
+        if type(action) is not str or len(action) > args.MAX_NAME:
+            args.check_text(action, "Lab.evaluate", "action")
+        if type(resource) is not str or len(resource) > args.MAX_NAME:
+            args.check_text(resource, "Lab.evaluate", "resource")
+        if context is not None and type(context) is not dict:
+            args.check_context(context, "Lab.evaluate")  # a dict's items: in _request_context
         if not isinstance(action, str) or ":" not in action:
             raise ValidationError(
                 f"action {action!r} should look like service:ActionName, e.g. s3:GetObject"
@@ -618,6 +622,9 @@ def _truthy(value: object) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
+_PLAIN_VALUES = frozenset({str, int, float, bool, type(None)})
+
+
 def _request_context(
     caller: Caller, resource_account: str, extra: Mapping[str, object] | None, now: datetime
 ) -> dict[str, object]:
@@ -628,8 +635,8 @@ def _request_context(
         ctx["aws:resourceaccount"] = resource_account
     if extra:
         for key, value in extra.items():
-            if not isinstance(key, str):
-                raise ValidationError(f"context keys are strings, got {key!r}")
+            if type(key) is not str or type(value) not in _PLAIN_VALUES:
+                args.check_context({key: value}, "Lab.evaluate")
             if isinstance(value, datetime):
                 value = _iso(value)
             if value is None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 from collections.abc import Mapping
 from importlib import resources as package_files
 from pathlib import Path
@@ -70,7 +72,14 @@ def read_lab_file(path: str | Path) -> dict[str, Any]:
     where = safe_repr(str(path), 200)[1:-1] if len(str(path)) > 200 else str(path)
     try:
         with path.open("rb") as handle:
-            raw = handle.read(4 * MAX_TEXT + 1)
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):  # a FIFO or a device could never end
+                raise PolicyError(where, "a lab file must be a regular file")
+            if info.st_size > 4 * MAX_TEXT:
+                raise PolicyError(
+                    where, f"the file is larger than iamlab reads ({MAX_TEXT:,} characters)"
+                )
+            raw = handle.read(info.st_size + 1)
     except FileNotFoundError:
         raise PolicyError(where, "no such lab file") from None
     except (OSError, ValueError) as exc:

@@ -212,6 +212,12 @@ def glob(pattern: str, ignore_case: bool = False) -> Glob:
     return Glob(((pattern, True),), ignore_case=ignore_case)
 
 
+@lru_cache(maxsize=4096)
+def glob_of(pieces: tuple[Piece, ...]) -> Glob:
+    """Compile a pattern made of pieces (as policy variables render them), remembered."""
+    return Glob(pieces)
+
+
 def glob_match(pattern: str, value: str, ignore_case: bool = False) -> bool:
     """Does ``value`` match the IAM wildcard ``pattern``?"""
     if not has_wildcard(pattern):
@@ -238,7 +244,11 @@ def compile_globs(patterns: tuple[str, ...], ignore_case: bool = False) -> Match
     if any(p == "*" for p in patterns):
         return lambda value: True
     if ignore_case:
-        inner = compile_globs(tuple(p.lower() for p in patterns))
+        lowered = tuple(p.lower() for p in patterns)
+        if not any(has_wildcard(p) for p in lowered):  # the usual case: a few action names
+            names = frozenset(lowered)
+            return lambda value: value.lower() in names
+        inner = compile_globs(lowered)
         return lambda value: inner(value.lower())
     literals = frozenset(p for p in patterns if not has_wildcard(p))
     prefixes = tuple(p[:-1] for p in patterns if p.endswith("*") and not has_wildcard(p[:-1]))

@@ -18,7 +18,7 @@ from iamlab.model import quotas
 from iamlab.model.arn import ACCOUNT_ID, parse_arn, root_arn
 from iamlab.model.conditions import ConditionClause, parse_condition
 from iamlab.model.documents import load_json
-from iamlab.model.matching import Glob, Matcher, compile_globs, has_wildcard
+from iamlab.model.matching import Matcher, compile_globs, glob_of, has_wildcard
 from iamlab.model.variables import Template, has_variables, parse_template
 from iamlab.safe_repr import safe_repr
 
@@ -102,7 +102,7 @@ class Statement:
             hit = False
             for template in self._resource_templates:
                 pieces = template.render_pieces(context)
-                if pieces is not None and Glob(pieces).match(resource):
+                if pieces is not None and glob_of(pieces).match(resource):
                     hit = True
                     break
         return hit != self.not_resource

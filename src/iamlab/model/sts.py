@@ -79,7 +79,8 @@ class Session:
         return self.role.account
 
     def is_expired(self, now: datetime) -> bool:
-        check_moment(now, "Session.is_expired", optional=False)
+        if type(now) is not datetime or now.tzinfo is None:
+            check_moment(now, "Session.is_expired", optional=False)
         return now >= self.credentials.expiration
 
     def remaining(self, now: datetime) -> timedelta:

@@ -47,7 +47,7 @@ class Template:
         found = self.render_pieces(context)
         return None if found is None else "".join(text for text, _ in found)
 
-    def render_pieces(self, context: Mapping[str, object]) -> list[Piece] | None:
+    def render_pieces(self, context: Mapping[str, object]) -> tuple[Piece, ...] | None:
         """Like :meth:`render`, keeping apart what the author wrote (live wildcards) and
         what was substituted (literal)."""
         out: list[Piece] = []
@@ -76,7 +76,7 @@ class Template:
                 if default is None:
                     return None
                 out.append((default, False))
-        return out
+        return tuple(out)
 
 
 def has_variables(text: str) -> bool:
