@@ -18,6 +18,7 @@ LINT_PATHS := $(wildcard src tests scripts notebooks benchmarks deploy)
 .DEFAULT_GOAL := help
 .PHONY: help venv graphviz lab lint format test bench typecheck clean distclean notebooks
 .PHONY: release autograde feedback examples report
+.PHONY: fuzz
 
 help: ## List the targets with what they do
 	@echo "IAM Study Lab: make TARGET"
@@ -77,6 +78,9 @@ notebooks: venv graphviz ## Re-run the self-study notebooks, store their outputs
 
 bench: venv ## Run the benchmarks (benchmarks/bench_*.py) and print the machine they ran on
 	$(WITH_VENV_PATH) $(VENV_PYTHON) -m benchmarks
+
+fuzz: venv ## A longer fuzz campaign (tests/fuzz, random seeds): inputs, escapes, slow calls, memory
+	$(WITH_VENV_PATH) IAMLAB_FUZZ_PROFILE=fuzz-campaign $(VENV_PYTHON) -m pytest tests/fuzz -p no:cacheprovider -q
 
 # The graded course (docs/instructors.md). COURSE is the course directory (default: this
 # repository); BANK an instructor's private answer bank, which needs a COURSE outside the repo.
