@@ -13,7 +13,7 @@ from functools import cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iamlab.model.matching import compile_globs, glob_match
+from iamlab.model.matching import Glob, compile_globs, glob_match
 
 ALPHABET = "ab/:.*?[]()+^$\\"
 text = st.text(alphabet="ab/:.+()[]^$\\", max_size=12)
@@ -94,3 +94,34 @@ def test_regex_characters_are_literal() -> None:
     assert glob_match("a.b", "a.b")
     assert not glob_match("a.b", "axb")
     assert glob_match("(x)+[y]", "(x)+[y]")
+
+
+def reference_pieces(pieces: list[tuple[str, bool]], v: str) -> bool:
+    """The reference matcher on pieces: literal pieces have their * and ? escaped away."""
+    tokens: list[str] = []
+    for text, live in pieces:
+        tokens.extend(c if live or c not in "*?" else f"\\{c}" for c in text)
+
+    @cache
+    def go(i: int, j: int) -> bool:
+        if i == len(tokens):
+            return j == len(v)
+        token = tokens[i]
+        if token == "*":
+            return go(i + 1, j) or (j < len(v) and go(i, j + 1))
+        if j == len(v):
+            return False
+        if token == "?" or token[-1] == v[j]:
+            return go(i + 1, j + 1)
+        return False
+
+    return go(0, 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(pattern, st.booleans()), max_size=4), st.text(alphabet="ab*?", max_size=10)
+)
+def test_literal_pieces_never_act_as_wildcards(pieces: list[tuple[str, bool]], v: str) -> None:
+    """Does a Glob treat * and ? as wildcards only in live pieces (a request value is literal)?"""
+    assert Glob(tuple(pieces))(v) == reference_pieces(pieces, v)

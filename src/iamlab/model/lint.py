@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from iamlab.arguments import check_text, wrong_type
+from iamlab.arguments import check_lab, check_text, wrong_type
 from iamlab.errors import PolicyError
 from iamlab.model.documents import load_json
 from iamlab.model.quotas import RESOURCE_CEILING, policy_size
@@ -100,6 +100,7 @@ def _parliament(document: object, place: str) -> list[LintFinding]:
 
 def lint_lab(lab: Lab) -> list[LintFinding]:
     """Lint every policy in a lab; each finding names the policy's place in the lab."""
+    check_lab(lab, "lint_lab")
     out: list[LintFinding] = []
     for place, document in _documents(lab):
         out.extend(lint_policy(document, place=place))

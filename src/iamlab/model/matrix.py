@@ -157,6 +157,7 @@ def lab_policies(lab: Lab) -> Iterator[Policy]:
 
 def known_actions(lab: Lab) -> list[str]:
     """The actions the lab's policies name without wildcards, sorted by service."""
+    args.check_lab(lab, "known_actions")
     found: set[str] = set()
     for policy in lab_policies(lab):
         for statement in policy.statements:
@@ -167,6 +168,7 @@ def known_actions(lab: Lab) -> list[str]:
 
 def known_resources(lab: Lab) -> list[str]:
     """The listed resources, then the resource ARNs policies name without wildcards."""
+    args.check_lab(lab, "known_resources")
     out: dict[str, None] = dict.fromkeys(lab.resources)
     for policy in lab_policies(lab):
         for statement in policy.statements:
