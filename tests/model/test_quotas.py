@@ -181,3 +181,11 @@ def test_unquoted_yaml_version_gets_a_friendly_error(tmp_path: Path) -> None:
 def test_the_course_labs_are_within_every_quota(path: Path) -> None:
     """Do the course's own labs load under the quotas and duplicate-key rules?"""
     assert iamlab.Lab.load(path).accounts
+
+
+def test_with_inline_policy_keeps_the_users_total() -> None:
+    """Does adding a 1,100-character inline policy to a user who has 1,000 fail (2,048)?"""
+    existing = lab(users={"maria": {"inline_policies": {"A": sized(1_000)}}})
+    with pytest.raises(iamlab.PolicyError, match="2,048"):
+        existing.with_inline_policy("maria", iamlab.Policy.from_dict(sized(1_100)))
+    assert existing.with_inline_policy("maria", iamlab.Policy.from_dict(sized(1_000)))

@@ -27,6 +27,7 @@ from iamlab.model.evaluation import Decision, evaluate_request
 from iamlab.model.loader import build_accounts, read_lab_file
 from iamlab.model.policy import _SERVICE_PRINCIPAL, Policy, parse_policy
 from iamlab.model.principals import Account, AttachedPolicy, Resource, Role, User
+from iamlab.model.quotas import check_inline_total
 from iamlab.model.sts import Session
 
 PrincipalLike = str | Session
@@ -178,6 +179,7 @@ class Lab:
             attached = AttachedPolicy(
                 kind="identity", name=policy.name, owner=f"role {role.name}", policy=policy
             )
+            check_inline_total("role", (*role.policies, attached), policy.place)
             new_role = dataclasses.replace(role, policies=(*role.policies, attached))
             new_account = dataclasses.replace(
                 account, roles=MappingProxyType({**account.roles, role.name: new_role})
@@ -188,6 +190,7 @@ class Lab:
             attached = AttachedPolicy(
                 kind="identity", name=policy.name, owner=f"user {user.name}", policy=policy
             )
+            check_inline_total("user", (*user.policies, attached), policy.place)
             new_user = dataclasses.replace(user, policies=(*user.policies, attached))
             new_account = dataclasses.replace(
                 account, users=MappingProxyType({**account.users, user.name: new_user})

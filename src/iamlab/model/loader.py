@@ -323,11 +323,7 @@ def _build_account(account_id: str, raw: object, place: str) -> Account:
 
 _LEVEL_NAMES = ("organization root", "organizational unit", "account")
 _MANAGED_QUOTA = (quotas.MANAGED_POLICY, "a managed policy")
-_INLINE_QUOTA = {
-    "user": (quotas.USER_INLINE_TOTAL, "a user's inline policies (all together)"),
-    "group": (quotas.GROUP_INLINE_TOTAL, "a group's inline policies (all together)"),
-    "role": (quotas.ROLE_INLINE_TOTAL, "a role's inline policies (all together)"),
-}
+_INLINE_QUOTA = quotas.INLINE_TOTAL
 
 
 def _build_scps(raw: object, place: str) -> tuple[tuple[AttachedPolicy, ...], ...]:

@@ -31,10 +31,14 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from iamlab.errors import PolicyError
 from iamlab.model.documents import DuplicatedKeys
+
+if TYPE_CHECKING:
+    from iamlab.model.principals import AttachedPolicy
 
 MANAGED_POLICY = 6_144
 USER_INLINE_TOTAL = 2_048
@@ -160,3 +164,17 @@ def check_size(size: int, limit: int, what: str, place: str) -> None:
             f"more than {limit:,} characters (not counting white space): AWS refuses {what} "
             f"over {limit:,} characters ({source})",
         )
+
+
+INLINE_TOTAL = {
+    "user": (USER_INLINE_TOTAL, "a user's inline policies (all together)"),
+    "group": (GROUP_INLINE_TOTAL, "a group's inline policies (all together)"),
+    "role": (ROLE_INLINE_TOTAL, "a role's inline policies (all together)"),
+}
+
+
+def check_inline_total(owner: str, policies: Iterable[AttachedPolicy], place: str) -> None:
+    """Refuse inline policies of one user, group or role over their total quota."""
+    limit, what = INLINE_TOTAL[owner]
+    total = sum(p.policy.size for p in policies if p.kind == "identity" and not p.managed)
+    check_size(total, limit, what, place)
