@@ -408,3 +408,18 @@ def test_lint_still_lints_a_good_policy() -> None:
 def test_recursion_limit_is_untouched() -> None:
     """Do the checks work without raising Python's recursion limit?"""
     assert sys.getrecursionlimit() <= 10_000
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 50_000 + "]" * 50_000, "{a: " * 10_000, "- " * 100_000 + "x"],
+    ids=["flow-lists", "flow-mappings", "block-lists"],
+)
+def test_deeply_nested_yaml_is_refused_without_crashing(tmp_path: Path, text: str) -> None:
+    """Is YAML nested 10,000+ levels refused with its line (libyaml would overflow the C
+    stack composing it, killing the kernel)?"""
+    path = tmp_path / "deep.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(iamlab.PolicyError, match="nested more than 64 levels") as info:
+        iamlab.Lab.load(path)
+    assert "line 1" in str(info.value)

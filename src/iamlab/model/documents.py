@@ -137,6 +137,7 @@ def load_yaml(text: object, place: str) -> object:
     """Parse YAML text safely (no tags that build objects); every problem is a PolicyError."""
     text = as_text(text, place)
     try:
+        _check_yaml_depth(text)
         data = yaml.load(text, Loader=_Loader)
     except PolicyError as exc:
         raise PolicyError(place, f"{exc.place}: {exc.problem}") from None
@@ -153,6 +154,28 @@ def load_yaml(text: object, place: str) -> object:
         raise PolicyError(place, f"invalid YAML: {safe_repr(str(exc), 200)}") from None
     check_tree(data, place)
     return data
+
+
+_OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _check_yaml_depth(text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before composing: libyaml's parser keeps its own
+    stack, but composing nodes recurses in C, and 50,000 nested "[" crash the interpreter."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_BASE_LOADER):
+        kind = type(event)
+        if kind in _OPEN:
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise PolicyError(
+                    f"line {mark.line + 1}, column {mark.column + 1}" if mark else "",
+                    f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                )
+        elif kind in _CLOSE:
+            depth -= 1
 
 
 def check_tree(data: object, place: str, *, max_nodes: int = MAX_NODES) -> None:
