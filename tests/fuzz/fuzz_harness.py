@@ -11,6 +11,7 @@ over :data:`SLOW_SECONDS` of CPU, and the largest traced peak on hostile files.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import tracemalloc
@@ -33,6 +34,7 @@ settings.register_profile("fuzz-campaign", max_examples=1500, **_COMMON)
 FUZZ = settings(settings.get_profile(os.environ.get("IAMLAB_FUZZ_PROFILE", "fuzz-ci")))
 
 SLOW_SECONDS = 2.0
+MESSAGE_CEILING = 20_000  # characters in one error message (a bounded rendering, never the input)
 MEMORY_CEILING = 256 * 1024 * 1024  # bytes traced while refusing one hostile file
 
 
@@ -42,7 +44,9 @@ class Record:
     escapes: list[str] = field(default_factory=list)
     slow: list[tuple[float, str]] = field(default_factory=list)
     slowest: float = 0.0
+    slowest_call: str = ""
     peak_memory: int = 0
+    longest_message: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
 
 
@@ -59,14 +63,17 @@ def call(label: str, function: Callable[..., Any], *args: Any, **kwargs: Any) ->
     except iamlab.IamlabError as exc:
         result = None
         outcome = type(exc).__name__
-        str(exc)  # the message itself must render
+        message = str(exc)  # the message itself must render, and stay short
+        RECORD.longest_message = max(RECORD.longest_message, len(message))
+        assert len(message) < MESSAGE_CEILING, f"{label}: a {len(message):,}-character message"
     except Exception as exc:  # an escape: the property is broken
         spent = time.process_time() - started
         what = f"{label}: {type(exc).__name__}: {safe_repr(str(exc), 200)} (args {safe_repr(args)})"
         RECORD.escapes.append(what)
         raise AssertionError(f"undocumented error escaped after {spent:.2f} s: {what}") from exc
     spent = time.process_time() - started
-    RECORD.slowest = max(RECORD.slowest, spent)
+    if spent > RECORD.slowest:
+        RECORD.slowest, RECORD.slowest_call = spent, f"{label} {safe_repr(args, 60)}"
     if spent > SLOW_SECONDS:
         RECORD.slow.append((spent, f"{label} {safe_repr(args)}"))
     RECORD.outcomes[outcome] = RECORD.outcomes.get(outcome, 0) + 1
@@ -74,10 +81,14 @@ def call(label: str, function: Callable[..., Any], *args: Any, **kwargs: Any) ->
 
 
 def call_traced(label: str, function: Callable[..., Any], *args: Any) -> Any:
-    """Like :func:`call`, also recording the traced memory peak (for hostile files)."""
+    """Like :func:`call`, then once more under tracemalloc for the memory peak (tracing slows
+    Python down several times, so the CPU time is measured on the untraced call)."""
+    result = call(label, function, *args)
     tracemalloc.start()
     try:
-        return call(label, function, *args)
+        with contextlib.suppress(iamlab.IamlabError):
+            function(*args)
+        return result
     finally:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
@@ -91,8 +102,10 @@ def summary() -> str:
     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(r.outcomes.items(), key=lambda i: -i[1]))
     return (
         f"fuzz: {r.inputs:,} inputs; {len(r.escapes)} escapes; "
-        f"{len(r.slow)} calls over {SLOW_SECONDS:.0f} s CPU (slowest {r.slowest:.2f} s)"
+        f"{len(r.slow)} calls over {SLOW_SECONDS:.0f} s CPU (slowest {r.slowest:.2f} s: "
+        f"{r.slowest_call})"
         f"{': ' + slow if slow else ''}; "
         f"peak traced memory on hostile files {r.peak_memory / 1e6:.1f} MB "
-        f"(ceiling {MEMORY_CEILING / 1e6:.0f} MB)\n      outcomes: {outcomes}"
+        f"(ceiling {MEMORY_CEILING / 1e6:.0f} MB); longest error message "
+        f"{r.longest_message:,} characters\n      outcomes: {outcomes}"
     )

@@ -364,7 +364,7 @@ def lab_texts(draw: st.DrawFn) -> tuple[str, bytes]:
     return (".json" if as_json else ".yaml"), body
 
 
-principals = st.one_of(
+principals = _maybe(
     st.sampled_from(
         [
             "maria",
@@ -378,11 +378,10 @@ principals = st.one_of(
             "ec2.amazonaws.com",
             "mario",
         ]
-    ),
-    anything,
+    )
 )
-actions = st.one_of(st.sampled_from(ACTIONS), anything)
-resources = st.one_of(
+actions = _maybe(st.sampled_from(ACTIONS))
+resources = _maybe(
     st.sampled_from(
         [
             "arn:aws:s3:::coffee-recipes/latte.md",
@@ -391,18 +390,15 @@ resources = st.one_of(
             "*",
             "arn:aws:s3:::" + "a" * 10_000,
         ]
-    ),
-    anything,
+    )
 )
-contexts = st.one_of(
-    st.none(),
-    st.dictionaries(
-        st.sampled_from(CONDITION_KEYS) | text, condition_values | anything, max_size=3
-    ),
-    anything,
+_context_dicts = st.dictionaries(
+    st.sampled_from(CONDITION_KEYS) | text, _maybe(condition_values), max_size=3
 )
+contexts = st.one_of(st.none(), _context_dicts, _context_dicts, anything)
 moments = st.one_of(
     st.none(),
+    st.datetimes(timezones=st.just(UTC)),
     st.datetimes(timezones=st.just(UTC)),
     st.datetimes(),
     st.just(datetime(2026, 11, 28, 9, 0, tzinfo=UTC)),

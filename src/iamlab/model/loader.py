@@ -480,6 +480,11 @@ def _mapping(raw: Mapping[str, Any], key: str, place: str) -> Mapping[str, Any]:
     for name in value:
         if not isinstance(name, str):
             raise PolicyError(_p(place, key, _key_text(name)), "names must be strings")
+        if len(name) > 200:
+            raise PolicyError(
+                _p(place, key, _key_text(name)),
+                f"a name of {len(name):,} characters: IAM names have at most 128",
+            )
     return value
 
 
