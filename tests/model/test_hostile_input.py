@@ -423,3 +423,12 @@ def test_deeply_nested_yaml_is_refused_without_crashing(tmp_path: Path, text: st
     with pytest.raises(iamlab.PolicyError, match="nested more than 64 levels") as info:
         iamlab.Lab.load(path)
     assert "line 1" in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["mar\u00eda", "\u0645\u0627\u0631\u064a\u0627", "maria\u200b"])
+def test_iam_names_are_ascii(name: str) -> None:
+    """Is a user name with non-ASCII letters refused? (IAM names are alphanumeric plus
+    +=,.@_- : https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html)"""
+    with pytest.raises(iamlab.PolicyError, match="not a valid user name"):
+        iamlab.Lab.from_dict({"account_id": ACCOUNT, "users": {name: {}}})
+    assert iamlab.Lab.from_dict({"account_id": ACCOUNT, "users": {"maria.garcia": {}}})

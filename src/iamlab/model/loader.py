@@ -56,9 +56,9 @@ _ROLE_KEYS = (
     "description",
 )
 _RESOURCE_KEYS = ("account", "policy", "description")
-_USER_NAME = re.compile(r"\A[\w+=,.@\-]{1,64}\Z")
-_GROUP_NAME = re.compile(r"\A[\w+=,.@\-]{1,128}\Z")
-_POLICY_NAME = re.compile(r"\A[\w+=,.@\-]{1,128}\Z")
+_USER_NAME = re.compile(r"\A[\w+=,.@\-]{1,64}\Z", re.ASCII)  # IAM names are ASCII (quotas page)
+_GROUP_NAME = re.compile(r"\A[\w+=,.@\-]{1,128}\Z", re.ASCII)  # IAM names are ASCII (quotas page)
+_POLICY_NAME = re.compile(r"\A[\w+=,.@\-]{1,128}\Z", re.ASCII)  # IAM names are ASCII (quotas page)
 _PATH = re.compile(r"\A/([\x21-\x7e]*/)?\Z")
 
 
