@@ -17,6 +17,7 @@ Everything refused raises :class:`~iamlab.errors.PolicyError` naming the place.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -70,7 +71,7 @@ def json_loads(text: str) -> Any:
         raise json.JSONDecodeError(safe_repr(str(exc), 200), text, 0) from None
 
 
-def load_json(text: object, place: str) -> object:
+def load_json(text: object, place: str, *, check: bool = True) -> object:
     """Parse JSON text (``str`` or UTF-8 ``bytes``); every problem is a PolicyError."""
     text = as_text(text, place)
     try:
@@ -85,7 +86,8 @@ def load_json(text: object, place: str) -> object:
         ) from None
     except ValueError as exc:  # NaN, Infinity, a number with thousands of digits
         raise PolicyError(place, f"invalid JSON: {safe_repr(str(exc), 200)}") from None
-    check_tree(data, place)
+    if check:
+        check_tree(data, place)
     return data
 
 
@@ -115,26 +117,25 @@ class _Loader(_BASE_LOADER):  # type: ignore[misc]
     """PyYAML's safe loader (libyaml's when available) that refuses duplicate keys."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[object, int] = {}
+        seen: dict[tuple[str, str], int] = {}
         for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                key = self.construct_object(key_node, deep=deep)
-                try:
-                    hash(key)
-                except TypeError:
-                    continue
+            if isinstance(key_node, yaml.ScalarNode):  # keys as written (tag and text)
+                key = (key_node.tag, key_node.value)
                 if key in seen:
                     raise PolicyError(
                         f"line {key_node.start_mark.line + 1}",
-                        f"the key {safe_repr(key)} appears twice in one mapping (first at line "
-                        f"{seen[key]}); a key may appear only once",
+                        f"the key {safe_repr(key_node.value)} appears twice in one mapping "
+                        f"(first at line {seen[key]}); a key may appear only once",
                     )
                 seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
-def load_yaml(text: object, place: str) -> object:
-    """Parse YAML text safely (no tags that build objects); every problem is a PolicyError."""
+def load_yaml(text: object, place: str, *, check: bool = True) -> object:
+    """Parse YAML text safely (no tags that build objects); every problem is a PolicyError.
+
+    ``check=False`` leaves :func:`check_tree` to the caller (the lab loader runs it anyway).
+    """
     text = as_text(text, place)
     try:
         _check_yaml_depth(text)
@@ -152,17 +153,24 @@ def load_yaml(text: object, place: str) -> object:
         ) from None
     except ValueError as exc:  # e.g. a timestamp with a day out of range
         raise PolicyError(place, f"invalid YAML: {safe_repr(str(exc), 200)}") from None
-    check_tree(data, place)
+    if check:
+        check_tree(data, place)
     return data
 
 
 _OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_LINE_START = re.compile(r"^[ \t\-?:]{16,}", re.MULTILINE)  # deep block nesting starts so
+_SURELY_SHALLOW = 2_000  # levels libyaml composes safely (it crashed at tens of thousands)
 _CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
 def _check_yaml_depth(text: str) -> None:
     """Refuse nesting deeper than MAX_DEPTH before composing: libyaml's parser keeps its own
     stack, but composing nodes recurses in C, and 50,000 nested "[" crash the interpreter."""
+    flow = text.count("[") + text.count("{")
+    block = max((len(m) for m in _LINE_START.findall(text)), default=0)
+    if flow + block < _SURELY_SHALLOW:  # nesting needs one of these per level: skip the scan
+        return
     depth = 0
     for event in yaml.parse(text, Loader=_BASE_LOADER):
         kind = type(event)

@@ -91,7 +91,11 @@ def read_lab_file(path: str | Path) -> dict[str, Any]:
         raise PolicyError(
             where, "a lab file must hold a mapping with 'accounts' (or 'account_id') at the top"
         )
-    return data
+    return _Checked(data)
+
+
+class _Checked(dict[str, Any]):
+    """A lab mapping read from a file and already checked (values, depth, duplicate keys)."""
 
 
 def _key_text(key: object) -> str:
@@ -107,7 +111,8 @@ def build_accounts(data: object) -> tuple[dict[str, Account], dict[str, Resource
     """Validate a lab mapping; return accounts by ID, resources by ARN and the lab's title."""
     if not isinstance(data, Mapping):
         raise PolicyError("lab", f"a lab must be a mapping, got {describe_type(data)}")
-    check_tree(data, "lab")
+    if not isinstance(data, _Checked):  # a file's data was checked as it was read
+        check_tree(data, "lab")
     _check_keys(data, _TOP_KEYS, "", "lab (top level)")
     title = _opt_str(data, "title", "lab") or ""
     if "accounts" in data:
