@@ -189,3 +189,17 @@ def test_with_inline_policy_keeps_the_users_total() -> None:
     with pytest.raises(iamlab.PolicyError, match="2,048"):
         existing.with_inline_policy("maria", iamlab.Policy.from_dict(sized(1_100)))
     assert existing.with_inline_policy("maria", iamlab.Policy.from_dict(sized(1_000)))
+
+
+def test_the_editors_reading_keeps_duplicates_for_the_policy_check() -> None:
+    """Does json_loads (the policy editor's reader) keep a duplicate key for from_dict to
+    refuse with its place, instead of silently keeping the last one?"""
+    from iamlab.model.documents import json_loads
+
+    document = json_loads(
+        '{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Effect": "Allow", '
+        '"Action": "s3:*", "Resource": "*"}}'
+    )
+    with pytest.raises(iamlab.PolicyError) as info:
+        iamlab.Policy.from_dict(document, name="Edited")
+    assert info.value.place == "Edited.Statement.Effect"

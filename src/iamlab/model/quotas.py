@@ -97,7 +97,7 @@ def policy_size(document: object, place: str, *, limit: int) -> int:
             size += len(repr(node))
         elif isinstance(node, DuplicatedKeys):
             raise PolicyError(
-                f"{where}.{_short(node.duplicates[0])}",
+                f"{where}.{_key(node.duplicates[0])}",
                 "this key appears twice in one object; a key may appear only once "
                 "(with JSON's usual reading the last one would silently win)",
             )
@@ -147,6 +147,10 @@ def _not_json(node: object) -> str:
             f"(policies are JSON, where dates are strings)"
         )
     return f"a {type(node).__name__} is not a JSON value (use text, numbers, true/false, lists)"
+
+
+def _key(key: str) -> str:
+    return key if len(key) <= 80 else _short(key)
 
 
 def _short(key: object) -> str:
