@@ -165,6 +165,16 @@ def test_access_matrix_with_any_arguments(
 
 
 @FUZZ
+@given(fs.principals, fs.actions, fs.resources)
+def test_matrix_cells_with_any_arguments(principal: Any, action: Any, resource: Any) -> None:
+    """Do an AccessMatrix's outcome / cell / result refuse any key cleanly?"""
+    matrix = access_matrix(coffee_shop(), ["maria", "diego"], ["s3:GetObject"], ["*"], now=NOW)
+    for method in (matrix.outcome, matrix.cell, matrix.result):
+        call("AccessMatrix." + method.__name__, method, principal, action, resource)
+    call("Lab.resource_for", coffee_shop().resource_for, resource)
+
+
+@FUZZ
 @given(st.sampled_from(["user", "role", "account", "with_inline_policy"]), fs.anything, fs.policies)
 def test_other_lab_methods_with_any_arguments(method: str, value: Any, document: Any) -> None:
     """Do Lab.user / role / account / with_inline_policy refuse any argument cleanly?"""

@@ -132,6 +132,8 @@ class Lab:
 
     def resource_for(self, resource_arn: str) -> Resource | None:
         """The listed resource that covers ``resource_arn`` (itself or a parent), if any."""
+        if type(resource_arn) is not str:
+            args.check_text(resource_arn, "Lab.resource_for", "resource_arn")
         if resource_arn in self._resource_memo:
             return self._resource_memo[resource_arn]
         found = self.resources.get(resource_arn)

@@ -45,6 +45,8 @@ class AccessMatrix:
 
     def outcome(self, principal: str, action: str, resource: str) -> Decision | IamlabError:
         """The decision for one cell, or the error that request raised."""
+        for name, value in (("principal", principal), ("action", action), ("resource", resource)):
+            args.check_text(value, "AccessMatrix.outcome", name, empty=True)
         try:
             return self.outcomes[(principal, action, resource)]
         except KeyError:
