@@ -181,7 +181,7 @@ class Lab:
             attached = AttachedPolicy(
                 kind="identity", name=policy.name, owner=f"role {role.name}", policy=policy
             )
-            check_inline_total("role", (*role.policies, attached), policy.place)
+            check_inline_total("role", (*role.policies, attached), f"role {role.name}")
             new_role = dataclasses.replace(role, policies=(*role.policies, attached))
             new_account = dataclasses.replace(
                 account, roles=MappingProxyType({**account.roles, role.name: new_role})
@@ -192,7 +192,7 @@ class Lab:
             attached = AttachedPolicy(
                 kind="identity", name=policy.name, owner=f"user {user.name}", policy=policy
             )
-            check_inline_total("user", (*user.policies, attached), policy.place)
+            check_inline_total("user", (*user.policies, attached), f"user {user.name}")
             new_user = dataclasses.replace(user, policies=(*user.policies, attached))
             new_account = dataclasses.replace(
                 account, users=MappingProxyType({**account.users, user.name: new_user})
