@@ -432,3 +432,15 @@ def test_iam_names_are_ascii(name: str) -> None:
     with pytest.raises(iamlab.PolicyError, match="not a valid user name"):
         iamlab.Lab.from_dict({"account_id": ACCOUNT, "users": {name: {}}})
     assert iamlab.Lab.from_dict({"account_id": ACCOUNT, "users": {"maria.garcia": {}}})
+
+
+def test_a_fifo_or_a_folder_is_not_read_as_a_lab(tmp_path: Path) -> None:
+    """Is a named pipe (which would block forever) or a folder refused as a lab file?"""
+    import os
+
+    fifo = tmp_path / "lab.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(iamlab.PolicyError, match="regular file"):
+        iamlab.Lab.load(fifo)
+    with pytest.raises(iamlab.PolicyError, match="regular file"):
+        iamlab.Lab.load(tmp_path)

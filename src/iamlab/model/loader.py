@@ -71,6 +71,8 @@ def read_lab_file(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     where = safe_repr(str(path), 200)[1:-1] if len(str(path)) > 200 else str(path)
     try:
+        if path.exists() and not path.is_file():  # before opening: a FIFO would block open()
+            raise PolicyError(where, "a lab file must be a regular file")
         with path.open("rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):  # a FIFO or a device could never end
