@@ -79,6 +79,29 @@ def test_assume_role_explorer(lab: Any, start: Any, caller: Any, role: Any) -> N
 
 @FUZZ
 @given(
+    fs.text | fs.principals.filter(lambda v: isinstance(v, str)),
+    fs.text,
+    fs.text,
+    fs.text | fs.resources.filter(lambda v: isinstance(v, str)),
+)
+def test_text_typed_into_the_assume_role_explorer(
+    caller: str, name: str, external: str, resource: str
+) -> None:
+    """Does the explorer survive any typed caller, session name, external ID or resource?"""
+    widget = AssumeRoleExplorer(coffee_shop(), caller="maria")
+    for control, value in (
+        (widget.caller, caller),
+        (widget.session_name, name),
+        (widget.external_id, external),
+        (widget.request_resource, resource),
+    ):
+        call("AssumeRoleExplorer typed", setattr, control, "value", value)
+    call("AssumeRoleExplorer.assume", widget.assume)
+    call("AssumeRoleExplorer.chain", widget.chain)
+
+
+@FUZZ
+@given(
     lab_or_not,
     st.lists(fs.principals, max_size=2) | st.none() | fs.anything,
     st.lists(fs.actions, max_size=2) | st.none(),
