@@ -13,6 +13,7 @@ from iamlab.model.evaluation import Decision, principal_grant
 from iamlab.model.policy import KIND_LABELS, Statement
 from iamlab.model.principals import AttachedPolicy
 
+_OIDC_KEYS = ("aud", "oaud", "sub", "amr", "email")  # as iamlab.model.federation.OIDC_KEYS
 _RESULT_WORDS = {
     "Allowed": "ALLOWED",
     "ImplicitlyDenied": "DENIED (implicitly: nothing allowed it)",
@@ -47,11 +48,19 @@ def explain_decision(decision: Decision) -> str:
             f"This is a cross-account request (caller in {caller.account}, resource "
             f"in {decision.resource_account}): both sides must allow it."
         )
+    if decision.decided_by == ("aws",):
+        lines.append("")
+        lines.append(
+            f"AWS decides this request itself, before any policy is read: {decision.note}."
+        )
+        return "\n".join(lines)
     if decision.note:
         lines.append(f"Note: {decision.note}")
     lines.append("")
     lines.append("How AWS evaluated it, in order:")
     lines.extend(_steps(decision))
+    if caller.kind == "federated":
+        lines.extend(claim_lines(decision))
     reasons = _non_matching(decision)
     if reasons:
         lines.append("")
@@ -61,7 +70,7 @@ def explain_decision(decision: Decision) -> str:
 
 
 def _kind_words(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
+    return "AWS itself (no policy can change it)" if kind == "aws" else KIND_LABELS.get(kind, kind)
 
 
 def _steps(decision: Decision) -> list[str]:
@@ -149,7 +158,14 @@ def _steps(decision: Decision) -> list[str]:
             )
     else:
         out.append(f"{n}. Resource-based policy: {rp.title} does not allow it.")
-    if caller.kind == "service":
+    if caller.kind in ("service", "federated"):
+        if caller.kind == "federated":
+            out.append("")
+            out.append(
+                "A federated caller has no identity-based policies: only the role's trust "
+                "policy decides. "
+                + ("It allows it." if decision.allowed else "It does not allow it.")
+            )
         return out
     n += 1
     if status["identity"] == "not-reached":
@@ -221,6 +237,15 @@ def _conclusion(decision: Decision) -> str:
         return "So: DENIED — the permissions boundary does not allow it."
     if by == ("session",):
         return "So: DENIED — the session policy does not allow it."
+    if "resource" in by and decision.required_policy and not decision.cross_account:
+        what = (
+            "a KMS key policy must allow the request even within one account: unless the "
+            "key policy allows it (itself, or by naming the account and so handing over to "
+            "IAM policies), IAM policies alone cannot give access to a KMS key"
+            if decision.required_policy == "key policy"
+            else "a role's trust policy must allow the caller even within one account"
+        )
+        return f"So: DENIED — {what}, and this one does not."
     if by == ("resource",) and decision.cross_account:
         return (
             "So: DENIED — in a cross-account request the resource's account must allow it "
@@ -286,3 +311,53 @@ def _observed(clause: ConditionClause, context: Mapping[str, object]) -> str:
 
 def _list(items: tuple[str, ...] | list[str]) -> str:
     return ", ".join(items)
+
+
+def claim_lines(decision: Decision) -> list[str]:
+    """For a federated caller: each condition of the trust policy on the token or assertion,
+    with the claim it reads and whether it held; and a warning when an OIDC trust statement
+    that allows the provider does not check ``sub``."""
+    rp = decision.resource_policy
+    if rp is None:
+        return []
+    provider = decision.caller.arn
+    url = provider.split(":oidc-provider/", 1)[1] if ":oidc-provider/" in provider else ""
+    prefix = f"{url.lower()}:" if url else "saml:"
+    out: list[str] = []
+    unchecked = False
+    for statement in rp.policy.statements:
+        principals = statement.principals
+        if principals is None or provider not in principals.federated:
+            continue
+        claims = [c for c in statement.conditions if c.key_lower.startswith((prefix, "sts:"))]
+        for clause in claims:
+            held = clause.matches(decision.context)
+            value = decision.context.get(clause.key_lower)
+            shown = "absent" if value is None else repr(value)
+            claim = clause.key.split(":", 1)[1] if ":" in clause.key else clause.key
+            if url and clause.key_lower.startswith(prefix) and claim.lower() not in _OIDC_KEYS:
+                shown += (
+                    f" (AWS does not turn the token's {claim!r} claim into a condition key; "
+                    f"only {', '.join(_OIDC_KEYS)} are)"
+                )
+            out.append(
+                f"  - {'matched' if held else 'FAILED '}: {clause.describe()} in "
+                f"{statement.label} — the {'token' if url else 'assertion'}'s {claim} is {shown}"
+            )
+        if (
+            url
+            and statement.effect == "Allow"
+            and not any(c.key_lower == f"{url.lower()}:sub" for c in statement.conditions)
+        ):
+            unchecked = True
+    lines: list[str] = []
+    if out:
+        lines += ["", "What the trust policy checks in the token or assertion:", *out]
+    if unchecked:
+        lines += [
+            "",
+            f"Warning: a statement allows {provider} without a condition on {url}:sub. Any "
+            f"token this provider issues for an accepted audience gets in — for GitHub "
+            f"Actions, a workflow of any repository on GitHub. Check sub (repo:OWNER/REPO:...).",
+        ]
+    return lines

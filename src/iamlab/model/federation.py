@@ -1,0 +1,570 @@
+"""Federated sign-in: AssumeRoleWithWebIdentity (OIDC), AssumeRoleWithSAML and Identity Center.
+
+https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
+https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithSAML.html
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_saml.html
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html
+
+The rules:
+
+- A token (OIDC) is plain claims: ``iss``, ``sub``, ``aud`` and any others. No signature is
+  modelled. Its issuer must be an OIDC provider of the *role's* account and its audience one
+  the provider lists, or STS answers ``InvalidIdentityToken``; a token past its ``exp`` is
+  ``ExpiredToken``.
+- The role's trust policy must allow ``sts:AssumeRoleWithWebIdentity`` (or
+  ``sts:AssumeRoleWithSAML``) for the ``Federated`` principal, the provider's ARN. Its
+  conditions see the keys AWS documents for the provider: ``URL:aud``, ``URL:sub``,
+  ``URL:amr``, ``URL:email``, ``URL:oaud`` for OIDC (when the token has ``azp``, ``URL:aud``
+  is the ``azp`` and ``URL:oaud`` the ``aud``), and ``saml:aud``, ``saml:sub``,
+  ``saml:sub_type``, ``saml:iss``, ``saml:namequalifier``, ``saml:doc``... for SAML. Other
+  claims (GitHub's ``repository``, ``ref``, ``environment``) are not condition keys: AWS does
+  not support custom OIDC claims, so a trust policy can only check them through ``sub``.
+- Session tags come from the token's ``https://aws.amazon.com/tags`` claim (or the SAML
+  ``PrincipalTag:KEY`` attributes) and need ``sts:TagSession`` in the trust policy; a source
+  identity comes from ``https://aws.amazon.com/source_identity`` (or the SAML
+  ``SourceIdentity`` attribute) and needs ``sts:SetSourceIdentity``.
+- ``DurationSeconds`` runs from 900 to the role's maximum session duration (default 3600).
+- The session is ``arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION``; its requests carry
+  ``aws:FederatedProvider`` (the OIDC provider's ARN), ``aws:SourceIdentity`` and
+  ``aws:PrincipalTag/KEY`` for its session tags.
+
+Simplified: iamlab makes the token's keys available to the trust policy only, not to the
+session's later requests; ``aws:FederatedProvider`` is set for OIDC sessions only; the SAML
+``SessionNotOnOrAfter`` limit and transitive tag keys are not modelled.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from iamlab.errors import (
+    AccessDeniedError,
+    ExpiredTokenError,
+    InvalidIdentityTokenError,
+    UnknownPrincipalError,
+    ValidationError,
+)
+from iamlab.model import arn as arns
+from iamlab.model import sts
+from iamlab.model.caller import Caller
+from iamlab.model.evaluation import Decision, evaluate_request
+from iamlab.model.identity_center import IdentityCenter, build_identity_center
+from iamlab.model.identity_providers import (
+    NO_PROVIDERS,
+    IdentityProviders,
+    OidcProvider,
+    SamlProvider,
+    build_identity_providers,
+    issuer_url,
+)
+from iamlab.model.policy import Policy, parse_policy
+from iamlab.model.principals import Account, AttachedPolicy, Role
+from iamlab.model.sts import Session
+
+if TYPE_CHECKING:
+    from iamlab.model.lab import Lab
+
+WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
+SAML = "sts:AssumeRoleWithSAML"
+TAG_SESSION = "sts:TagSession"
+SET_SOURCE_IDENTITY = "sts:SetSourceIdentity"
+# the OIDC claims AWS turns into condition keys URL:claim (reference_policies_iam-condition-keys)
+OIDC_KEYS = ("aud", "oaud", "sub", "amr", "email")
+TAGS_CLAIM = "https://aws.amazon.com/tags"
+SOURCE_IDENTITY_CLAIM = "https://aws.amazon.com/source_identity"
+SAML_ATTRIBUTE = "https://aws.amazon.com/SAML/Attributes/"
+_MAX_TOKEN = 20_000  # WebIdentityToken: up to 20,000 characters
+_MAX_CLAIMS = 200
+_MAX_TAGS = 50
+_SOURCE_IDENTITY = re.compile(r"\A[\w+=,.@\-]{2,64}\Z")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Federation:
+    """The identity providers of each account and the organization's Identity Center."""
+
+    providers: Mapping[str, IdentityProviders] = field(default_factory=dict)
+    identity_center: IdentityCenter | None = None
+
+    def of(self, account: str) -> IdentityProviders:
+        return self.providers.get(account, NO_PROVIDERS)
+
+
+def load_federation(
+    data: Mapping[str, Any], accounts: dict[str, Account]
+) -> tuple[dict[str, Account], Federation]:
+    """Read ``identity_providers`` (per account) and ``identity_center`` (top level)."""
+    if "accounts" in data and isinstance(data["accounts"], Mapping):
+        raw = [
+            (str(k), v.get("identity_providers"), f"accounts.{k}.identity_providers")
+            for k, v in data["accounts"].items()
+            if isinstance(v, Mapping)
+        ]
+    else:
+        raw = [(str(data.get("account_id")), data.get("identity_providers"), "identity_providers")]
+    providers = {
+        account: build_identity_providers(body, account, place)
+        for account, body, place in raw
+        if body is not None
+    }
+    accounts = dict(accounts)
+    center = build_identity_center(data.get("identity_center"), accounts, providers)
+    return accounts, Federation(providers=MappingProxyType(providers), identity_center=center)
+
+
+# -- the calls ------------------------------------------------------------------------------
+
+
+def assume_role_with_web_identity(
+    lab: Lab,
+    target: Role,
+    token: object,
+    *,
+    session_name: str,
+    duration_seconds: int | None,
+    session_policy: Mapping[str, Any] | str | None,
+    now: datetime,
+    serial: int,
+) -> Session:
+    claims = _read_token(token)
+    provider = _oidc_provider(lab.federation.of(target.account), claims["iss"], target)
+    audiences = _as_list(claims["aud"])
+    azp = claims.get("azp")
+    if not any(a in provider.audiences for a in [*audiences, *([azp] if azp else [])]):
+        raise InvalidIdentityTokenError(
+            f"InvalidIdentityToken: Incorrect token audience: the token is for "
+            f"{', '.join(map(str, audiences))}, and the OIDC provider {provider.arn} lists "
+            f"{', '.join(provider.audiences)}"
+        )
+    exp = claims.get("exp")
+    if isinstance(exp, (int, float)) and not isinstance(exp, bool) and now.timestamp() >= exp:
+        raise ExpiredTokenError(
+            f"ExpiredToken: the token expired at "
+            f"{datetime.fromtimestamp(exp, UTC).isoformat()} (now: {now.isoformat()})"
+        )
+    keys = _oidc_keys(provider, claims)
+    tags, source_identity = _oidc_extras(claims)
+    return _assume(
+        lab,
+        target,
+        provider_arn=provider.arn,
+        action=WEB_IDENTITY,
+        keys=keys,
+        session_name=session_name,
+        duration_seconds=duration_seconds,
+        session_policy=session_policy,
+        tags=tags,
+        source_identity=source_identity,
+        now=now,
+        serial=serial,
+        session_keys={"aws:federatedprovider": provider.arn},
+        what="token",
+    )
+
+
+def assume_role_with_saml(
+    lab: Lab,
+    target: Role,
+    provider: str,
+    assertion: object,
+    *,
+    session_name: str | None,
+    duration_seconds: int | None,
+    session_policy: Mapping[str, Any] | str | None,
+    now: datetime,
+    serial: int,
+) -> Session:
+    idp = _saml_provider(lab.federation.of(target.account), provider, target)
+    attributes = _read_assertion(assertion)
+    keys: dict[str, object] = {}
+    tags: dict[str, str] = {}
+    source_identity: str | None = None
+    name = session_name
+    for key, value in attributes.items():
+        if key.startswith(SAML_ATTRIBUTE):
+            attribute = key[len(SAML_ATTRIBUTE) :]
+            if attribute == "RoleSessionName" and name is None:
+                name = str(value)
+            elif attribute == "SourceIdentity":
+                source_identity = str(value)
+            elif attribute.startswith("PrincipalTag:"):
+                tags[attribute.removeprefix("PrincipalTag:")] = str(_single(value, key))
+        else:
+            keys[key.lower()] = value
+    if name is None:
+        raise InvalidIdentityTokenError(
+            f"InvalidIdentityToken: the assertion has no {SAML_ATTRIBUTE}RoleSessionName "
+            f"attribute (and no session_name was given)"
+        )
+    issuer = str(keys.get("saml:iss") or idp.issuer)
+    if issuer:
+        keys.setdefault("saml:iss", issuer)
+        digest = hashlib.sha1(f"{issuer}{idp.account}/{idp.name}".encode()).digest()
+        keys.setdefault("saml:namequalifier", base64.b64encode(digest).decode())
+    keys.setdefault("saml:doc", f"{idp.account}/{idp.name}")
+    _check_tags(tags, "the assertion's PrincipalTag attributes")
+    return _assume(
+        lab,
+        target,
+        provider_arn=idp.arn,
+        action=SAML,
+        keys=keys,
+        session_name=name,
+        duration_seconds=duration_seconds,
+        session_policy=session_policy,
+        tags=tags,
+        source_identity=source_identity,
+        now=now,
+        serial=serial,
+        session_keys={},
+        what="assertion",
+    )
+
+
+def sign_in(
+    lab: Lab,
+    user: str,
+    permission_set: str,
+    account: str | None,
+    *,
+    now: datetime,
+    serial: int,
+) -> Session:
+    """Identity Center: a session of the permission set's role in ``account``, named ``user``."""
+    center = lab.federation.identity_center
+    if center is None:
+        raise ValidationError("this lab has no identity_center: add one to sign in through it")
+    if not isinstance(user, str) or user not in center.users:
+        known = ", ".join(center.users) or "none"
+        raise UnknownPrincipalError(f"no Identity Center user {user!r} (users: {known})")
+    if not isinstance(permission_set, str) or permission_set not in center.permission_sets:
+        known = ", ".join(center.permission_sets) or "none"
+        raise UnknownPrincipalError(
+            f"no permission set {permission_set!r} in Identity Center (permission sets: {known})"
+        )
+    where = center.accounts_for(user, permission_set)
+    if account is None:
+        if len(where) != 1:
+            raise ValidationError(
+                f"{user} has {permission_set} in {len(where)} accounts "
+                f"({', '.join(where) or 'none'}): say which with account="
+            )
+        account = where[0]
+    if account not in where:
+        note = (
+            f"{user} is not assigned the permission set {permission_set} in account "
+            f"{account} (assigned in: {', '.join(where) or 'no account'}); the access portal "
+            f"shows only the accounts and permission sets assigned to the user or their groups"
+        )
+        provider = center.providers.get(account) or f"IAM Identity Center user {user}"
+        refused = Decision(
+            result="ImplicitlyDenied",
+            decided_by=("aws",),
+            statements=(),
+            caller=Caller(kind="federated", name=user, arn=provider, account=""),
+            action=SAML,
+            resource=f"permission set {permission_set} in account {account}",
+            resource_account=account,
+            context={},
+            note=note,
+        )
+        raise AccessDeniedError(note, refused)
+    role = lab.role(center.roles[(account, permission_set)], account)
+    return assume_role_with_saml(
+        lab,
+        role,
+        center.providers[account],
+        {
+            "saml:aud": "https://signin.aws.amazon.com/saml",
+            "saml:sub": user,
+            "saml:sub_type": "persistent",
+        },
+        session_name=user,
+        duration_seconds=center.permission_sets[permission_set].session_duration,
+        session_policy=None,
+        now=now,
+        serial=serial,
+    )
+
+
+# -- the shared core ------------------------------------------------------------------------
+
+
+def _assume(
+    lab: Lab,
+    target: Role,
+    *,
+    provider_arn: str,
+    action: str,
+    keys: Mapping[str, object],
+    session_name: str,
+    duration_seconds: int | None,
+    session_policy: Mapping[str, Any] | str | None,
+    tags: Mapping[str, str],
+    source_identity: str | None,
+    now: datetime,
+    serial: int,
+    session_keys: Mapping[str, object],
+    what: str,
+) -> Session:
+    name = sts.check_session_name(session_name)
+    duration = sts.check_duration(duration_seconds, target, chained=False)
+    parsed: Policy | None = None
+    if session_policy is not None:
+        sts.check_session_policy_size(session_policy)
+        parsed = parse_policy(
+            session_policy, name="session policy", kind="session", place="session_policy"
+        )
+    if source_identity is not None and (
+        not _SOURCE_IDENTITY.match(source_identity) or source_identity.lower().startswith("aws:")
+    ):
+        raise ValidationError(
+            f"source identity {source_identity!r} is invalid: 2 to 64 of letters, digits and "
+            f"+=,.@_-, not starting with aws:"
+        )
+    caller = Caller(
+        kind="federated", name=provider_arn.split("-provider/", 1)[-1], arn=provider_arn, account=""
+    )
+    ctx: dict[str, object] = {
+        "aws:currenttime": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "aws:epochtime": int(now.timestamp()),
+        "aws:resourceaccount": target.account,
+        "sts:rolesessionname": name,
+        **keys,
+    }
+    if source_identity is not None:
+        ctx["sts:sourceidentity"] = source_identity
+    if tags:
+        ctx["aws:tagkeys"] = list(tags)
+        ctx.update({f"aws:requesttag/{k.lower()}": v for k, v in tags.items()})
+    trust = AttachedPolicy(
+        kind="resource",
+        name="trust policy",
+        owner=f"role {target.name}",
+        policy=target.trust_policy,
+    )
+    actions = [action]
+    if tags:
+        actions.append(TAG_SESSION)
+    if source_identity is not None:
+        actions.append(SET_SOURCE_IDENTITY)
+    decision: Decision | None = None
+    for one in actions:
+        decision = evaluate_request(
+            caller=caller,
+            action=one,
+            resource=target.arn,
+            resource_account=target.account,
+            resource_policy=trust,
+            context=ctx,
+            resource_policy_required=True,
+        )
+        if not decision.allowed:
+            why = {
+                TAG_SESSION: f" (the {what} carries session tags, so the trust policy must also "
+                f"allow {TAG_SESSION})",
+                SET_SOURCE_IDENTITY: f" (the {what} sets a source identity, so the trust policy "
+                f"must also allow {SET_SOURCE_IDENTITY})",
+            }.get(one, "")
+            raise AccessDeniedError(
+                f"AccessDenied: Not authorized to perform {one}: the trust policy of "
+                f"{target.arn} does not allow {provider_arn}{why}. See .decision.explain().",
+                decision,
+            )
+    assert decision is not None
+    expires = now + timedelta(seconds=duration)
+    session_arn = arns.assumed_role_arn(target.account, target.name, name)
+    session_caller = lab._session_caller(target, session_arn, name, now, expires, False, parsed)
+    extra: dict[str, object] = dict(session_keys)
+    if source_identity is not None:
+        extra["aws:sourceidentity"] = source_identity
+    extra.update({f"aws:principaltag/{k.lower()}": v for k, v in tags.items()})
+    session_caller.base_context.update(extra)
+    return Session(
+        arn=session_arn,
+        role=target,
+        session_name=name,
+        credentials=sts.make_credentials(target.arn, name, now, expires, serial),
+        issued_at=now,
+        duration_seconds=duration,
+        mfa_present=False,
+        session_policy=parsed,
+        source_arn=provider_arn,
+        chained=False,
+        caller=session_caller,
+        decision=decision,
+        source_identity=source_identity,
+        tags=MappingProxyType(dict(tags)),
+    )
+
+
+# -- reading tokens and assertions ----------------------------------------------------------
+
+
+def _read_token(token: object) -> dict[str, Any]:
+    if not isinstance(token, Mapping):
+        raise InvalidIdentityTokenError(
+            f"InvalidIdentityToken: a token is a mapping of claims (iss, sub, aud, ...), "
+            f"got {type(token).__name__}"
+        )
+    claims = _plain(token, "token")
+    for claim in ("iss", "sub"):
+        if not isinstance(claims.get(claim), str) or not claims[claim]:
+            raise InvalidIdentityTokenError(
+                f"InvalidIdentityToken: the token's {claim!r} claim is missing or not text"
+            )
+    aud = claims.get("aud")
+    if not (isinstance(aud, str) and aud) and not (
+        isinstance(aud, list) and aud and all(isinstance(a, str) for a in aud)
+    ):
+        raise InvalidIdentityTokenError(
+            "InvalidIdentityToken: the token's 'aud' claim is missing (text or a list of text)"
+        )
+    if not claims["iss"].startswith("https://"):
+        raise InvalidIdentityTokenError(
+            f"InvalidIdentityToken: the issuer {claims['iss']!r} is not an https:// URL"
+        )
+    return claims
+
+
+def _read_assertion(assertion: object) -> dict[str, Any]:
+    if not isinstance(assertion, Mapping):
+        raise InvalidIdentityTokenError(
+            f"InvalidIdentityToken: an assertion is a mapping of attributes (saml:aud, "
+            f"saml:sub, ...), got {type(assertion).__name__}"
+        )
+    attributes = _plain(assertion, "assertion")
+    for key in attributes:
+        if not key.lower().startswith("saml:") and not key.startswith(SAML_ATTRIBUTE):
+            raise InvalidIdentityTokenError(
+                f"InvalidIdentityToken: assertion attribute {key[:80]!r} is neither a saml: "
+                f"key nor an {SAML_ATTRIBUTE}... attribute"
+            )
+    return attributes
+
+
+def _plain(raw: Mapping[Any, Any], what: str) -> dict[str, Any]:
+    """Claims as plain JSON data of bounded size, or InvalidIdentityTokenError."""
+    if len(raw) > _MAX_CLAIMS:
+        raise InvalidIdentityTokenError(
+            f"InvalidIdentityToken: the {what} has {len(raw)} claims; iamlab accepts {_MAX_CLAIMS}"
+        )
+    try:
+        text = json.dumps(raw, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        raise InvalidIdentityTokenError(
+            f"InvalidIdentityToken: the {what} must hold only text, numbers, booleans, lists "
+            f"and mappings with text keys"
+        ) from None
+    if len(text) > _MAX_TOKEN:
+        raise InvalidIdentityTokenError(
+            f"InvalidIdentityToken: the {what} is {len(text)} characters; STS accepts {_MAX_TOKEN}"
+        )
+    claims: dict[str, Any] = json.loads(text)
+    return claims
+
+
+def _oidc_provider(providers: IdentityProviders, issuer: str, target: Role) -> OidcProvider:
+    url = issuer_url(issuer)
+    found = providers.oidc.get(url)
+    if found is None:
+        raise InvalidIdentityTokenError(
+            f"InvalidIdentityToken: No OpenIDConnect provider found in your account for "
+            f"{issuer} (the role {target.name} is in account {target.account}, whose OIDC "
+            f"providers are: {', '.join(providers.oidc) or 'none'})"
+        )
+    return found
+
+
+def _saml_provider(providers: IdentityProviders, ref: object, target: Role) -> SamlProvider:
+    if not isinstance(ref, str) or not ref:
+        raise ValidationError(f"provider is a SAML provider name or ARN, got {ref!r}")
+    name = ref
+    if ref.startswith("arn:"):
+        parsed = arns.parse_arn(ref, "provider", allow_wildcards=False)
+        if parsed.service != "iam" or parsed.resource_type != "saml-provider":
+            raise ValidationError(f"{ref} is not a SAML provider ARN")
+        if parsed.account != target.account:
+            raise InvalidIdentityTokenError(
+                f"InvalidIdentityToken: the SAML provider {ref} is in account "
+                f"{parsed.account}, but the role {target.name} is in {target.account}: a role "
+                f"trusts only providers of its own account"
+            )
+        name = parsed.resource_name
+    found = providers.saml.get(name)
+    if found is None:
+        raise InvalidIdentityTokenError(
+            f"InvalidIdentityToken: no SAML provider {name!r} in account {target.account} "
+            f"(SAML providers: {', '.join(providers.saml) or 'none'})"
+        )
+    return found
+
+
+def _oidc_keys(provider: OidcProvider, claims: Mapping[str, Any]) -> dict[str, object]:
+    prefix = provider.url.lower() + ":"
+    keys: dict[str, object] = {}
+    for claim in ("sub", "amr", "email"):
+        if claim in claims:
+            keys[prefix + claim] = claims[claim]
+    if "azp" in claims:
+        keys[prefix + "aud"] = claims["azp"]
+        keys[prefix + "oaud"] = claims["aud"]
+    else:
+        keys[prefix + "aud"] = claims["aud"]
+    return keys
+
+
+def _oidc_extras(claims: Mapping[str, Any]) -> tuple[dict[str, str], str | None]:
+    tags: dict[str, str] = {}
+    raw = claims.get(TAGS_CLAIM)
+    if raw is not None:
+        principal_tags = raw.get("principal_tags") if isinstance(raw, dict) else None
+        if not isinstance(principal_tags, dict):
+            raise InvalidIdentityTokenError(
+                f"InvalidIdentityToken: the {TAGS_CLAIM} claim holds "
+                f'{{"principal_tags": {{"KEY": ["VALUE"]}}}}'
+            )
+        for key, value in principal_tags.items():
+            tags[key] = str(_single(value, f"{TAGS_CLAIM} principal_tags.{key}"))
+    _check_tags(tags, f"the token's {TAGS_CLAIM} claim")
+    source = claims.get(SOURCE_IDENTITY_CLAIM)
+    if source is not None and not isinstance(source, str):
+        raise InvalidIdentityTokenError(
+            f"InvalidIdentityToken: the {SOURCE_IDENTITY_CLAIM} claim must be text"
+        )
+    return tags, source
+
+
+def _single(value: object, where: str) -> object:
+    if isinstance(value, list):
+        if len(value) != 1:
+            raise InvalidIdentityTokenError(f"InvalidIdentityToken: {where} must hold one value")
+        value = value[0]
+    if isinstance(value, (dict, list)):
+        raise InvalidIdentityTokenError(f"InvalidIdentityToken: {where} must be text")
+    return value
+
+
+def _check_tags(tags: Mapping[str, str], where: str) -> None:
+    if len(tags) > _MAX_TAGS:
+        raise ValidationError(f"{where}: {len(tags)} session tags; AWS allows {_MAX_TAGS}")
+    for key, value in tags.items():
+        if not 1 <= len(key) <= 128 or len(value) > 256:
+            raise ValidationError(
+                f"{where}: session tag {key[:40]!r}: keys are 1 to 128 characters, values up to 256"
+            )
+
+
+def _as_list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else [value]
