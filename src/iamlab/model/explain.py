@@ -13,7 +13,6 @@ from iamlab.model.evaluation import Decision, principal_grant
 from iamlab.model.policy import KIND_LABELS, Statement
 from iamlab.model.principals import AttachedPolicy
 
-_OIDC_KEYS = ("aud", "oaud", "sub", "amr", "email")  # as iamlab.model.federation.OIDC_KEYS
 _RESULT_WORDS = {
     "Allowed": "ALLOWED",
     "ImplicitlyDenied": "DENIED (implicitly: nothing allowed it)",
@@ -314,50 +313,33 @@ def _list(items: tuple[str, ...] | list[str]) -> str:
 
 
 def claim_lines(decision: Decision) -> list[str]:
-    """For a federated caller: each condition of the trust policy on the token or assertion,
-    with the claim it reads and whether it held; and a warning when an OIDC trust statement
-    that allows the provider does not check ``sub``."""
-    rp = decision.resource_policy
-    if rp is None:
-        return []
-    provider = decision.caller.arn
-    url = provider.split(":oidc-provider/", 1)[1] if ":oidc-provider/" in provider else ""
-    prefix = f"{url.lower()}:" if url else "saml:"
-    out: list[str] = []
-    unchecked = False
-    for statement in rp.policy.statements:
-        principals = statement.principals
-        if principals is None or provider not in principals.federated:
-            continue
-        claims = [c for c in statement.conditions if c.key_lower.startswith((prefix, "sts:"))]
-        for clause in claims:
-            held = clause.matches(decision.context)
-            value = decision.context.get(clause.key_lower)
-            shown = "absent" if value is None else repr(value)
-            claim = clause.key.split(":", 1)[1] if ":" in clause.key else clause.key
-            if url and clause.key_lower.startswith(prefix) and claim.lower() not in _OIDC_KEYS:
-                shown += (
-                    f" (AWS does not turn the token's {claim!r} claim into a condition key; "
-                    f"only {', '.join(_OIDC_KEYS)} are)"
-                )
-            out.append(
-                f"  - {'matched' if held else 'FAILED '}: {clause.describe()} in "
-                f"{statement.label} — the {'token' if url else 'assertion'}'s {claim} is {shown}"
-            )
-        if (
-            url
-            and statement.effect == "Allow"
-            and not any(c.key_lower == f"{url.lower()}:sub" for c in statement.conditions)
-        ):
-            unchecked = True
+    """For a federated caller: what the trust policy checked in the token or assertion, and a
+    warning when an OIDC trust statement allows the provider without checking ``sub``."""
+    from iamlab.model.federation import OIDC_KEYS, claim_checks, unchecked_subject
+
     lines: list[str] = []
-    if out:
-        lines += ["", "What the trust policy checks in the token or assertion:", *out]
-    if unchecked:
+    checks = claim_checks(decision)
+    what = "assertion" if ":saml-provider/" in decision.caller.arn else "token"
+    if checks:
+        lines += ["", f"What the trust policy checks in the {what}:"]
+    for check in checks:
+        shown = "absent" if check.value is None else repr(check.value)
+        if not check.is_key:
+            shown += (
+                f" (AWS does not turn the token's {check.claim!r} claim into a condition key; "
+                f"only {', '.join(OIDC_KEYS)} are)"
+            )
+        lines.append(
+            f"  - {'matched' if check.held else 'FAILED '}: {check.condition} in "
+            f"{check.statement} — the {what}'s {check.claim} is {shown}"
+        )
+    if unchecked_subject(decision):
+        url = decision.caller.name
         lines += [
             "",
-            f"Warning: a statement allows {provider} without a condition on {url}:sub. Any "
-            f"token this provider issues for an accepted audience gets in — for GitHub "
-            f"Actions, a workflow of any repository on GitHub. Check sub (repo:OWNER/REPO:...).",
+            f"Warning: a statement allows {decision.caller.arn} without a condition on "
+            f"{url}:sub. Any token this provider issues for an accepted audience gets in — "
+            f"for GitHub Actions, a workflow of any repository on GitHub. Check sub "
+            f"(repo:OWNER/REPO:...).",
         ]
     return lines

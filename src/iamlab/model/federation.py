@@ -59,7 +59,7 @@ from iamlab.model import arn as arns
 from iamlab.model import sts
 from iamlab.model.caller import Caller
 from iamlab.model.evaluation import Decision, evaluate_request
-from iamlab.model.identity_center import IdentityCenter, build_identity_center
+from iamlab.model.identity_center import SIGN_IN_AUDIENCE, IdentityCenter, build_identity_center
 from iamlab.model.identity_providers import (
     NO_PROVIDERS,
     IdentityProviders,
@@ -126,6 +126,21 @@ def load_federation(
 # -- the calls ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Request:
+    """A federated AssumeRole call, read and checked, before the trust policy is asked."""
+
+    target: Role
+    provider_arn: str
+    action: str
+    keys: Mapping[str, object]  # the provider's condition keys (lowercase), from the claims
+    session_name: str
+    tags: Mapping[str, str]
+    source_identity: str | None
+    session_keys: Mapping[str, object]  # what the session's requests carry besides tags
+    what: str  # "token" or "assertion"
+
+
 def assume_role_with_web_identity(
     lab: Lab,
     target: Role,
@@ -137,6 +152,29 @@ def assume_role_with_web_identity(
     now: datetime,
     serial: int,
 ) -> Session:
+    request = _web_identity_request(lab, target, token, session_name, now)
+    return _issue(lab, request, duration_seconds, session_policy, now, serial)
+
+
+def check_web_identity(
+    lab: Lab,
+    target: Role,
+    token: object,
+    *,
+    trust_policy: Policy | None = None,
+    now: datetime | None = None,
+) -> Decision:
+    """The trust check of AssumeRoleWithWebIdentity alone, with no session made: the Decision,
+    allowed or not (``trust_policy`` replaces the role's own, to try a draft). A token STS
+    would not accept still raises (InvalidIdentityTokenError, ExpiredTokenError)."""
+    moment = now or datetime.now(UTC)
+    request = _web_identity_request(lab, target, token, "iamlab", moment)
+    return _trust_decision(request, moment, trust_policy or target.trust_policy)
+
+
+def _web_identity_request(
+    lab: Lab, target: Role, token: object, session_name: str, now: datetime
+) -> _Request:
     claims = _read_token(token)
     provider = _oidc_provider(lab.federation.of(target.account), claims["iss"], target)
     audiences = _as_list(claims["aud"])
@@ -153,21 +191,15 @@ def assume_role_with_web_identity(
             f"ExpiredToken: the token expired at "
             f"{datetime.fromtimestamp(exp, UTC).isoformat()} (now: {now.isoformat()})"
         )
-    keys = _oidc_keys(provider, claims)
     tags, source_identity = _oidc_extras(claims)
-    return _assume(
-        lab,
-        target,
+    return _Request(
+        target=target,
         provider_arn=provider.arn,
         action=WEB_IDENTITY,
-        keys=keys,
+        keys=_oidc_keys(provider, claims),
         session_name=session_name,
-        duration_seconds=duration_seconds,
-        session_policy=session_policy,
         tags=tags,
         source_identity=source_identity,
-        now=now,
-        serial=serial,
         session_keys={"aws:federatedprovider": provider.arn},
         what="token",
     )
@@ -185,6 +217,13 @@ def assume_role_with_saml(
     now: datetime,
     serial: int,
 ) -> Session:
+    request = _saml_request(lab, target, provider, assertion, session_name)
+    return _issue(lab, request, duration_seconds, session_policy, now, serial)
+
+
+def _saml_request(
+    lab: Lab, target: Role, provider: str, assertion: object, session_name: str | None
+) -> _Request:
     idp = _saml_provider(lab.federation.of(target.account), provider, target)
     attributes = _read_assertion(assertion)
     keys: dict[str, object] = {}
@@ -214,19 +253,14 @@ def assume_role_with_saml(
         keys.setdefault("saml:namequalifier", base64.b64encode(digest).decode())
     keys.setdefault("saml:doc", f"{idp.account}/{idp.name}")
     _check_tags(tags, "the assertion's PrincipalTag attributes")
-    return _assume(
-        lab,
-        target,
+    return _Request(
+        target=target,
         provider_arn=idp.arn,
         action=SAML,
         keys=keys,
         session_name=name,
-        duration_seconds=duration_seconds,
-        session_policy=session_policy,
         tags=tags,
         source_identity=source_identity,
-        now=now,
-        serial=serial,
         session_keys={},
         what="assertion",
     )
@@ -253,6 +287,8 @@ def sign_in(
         raise UnknownPrincipalError(
             f"no permission set {permission_set!r} in Identity Center (permission sets: {known})"
         )
+    if account is not None and not isinstance(account, str):
+        raise ValidationError(f"account is a 12-digit account ID, got {account!r}")
     where = center.accounts_for(user, permission_set)
     if account is None:
         if len(where) != 1:
@@ -281,51 +317,25 @@ def sign_in(
         )
         raise AccessDeniedError(note, refused)
     role = lab.role(center.roles[(account, permission_set)], account)
-    return assume_role_with_saml(
-        lab,
-        role,
-        center.providers[account],
-        {
-            "saml:aud": "https://signin.aws.amazon.com/saml",
-            "saml:sub": user,
-            "saml:sub_type": "persistent",
-        },
-        session_name=user,
-        duration_seconds=center.permission_sets[permission_set].session_duration,
-        session_policy=None,
-        now=now,
-        serial=serial,
-    )
+    assertion = {
+        "saml:aud": SIGN_IN_AUDIENCE,
+        "saml:sub": user,
+        "saml:sub_type": "persistent",
+    }
+    request = _saml_request(lab, role, center.providers[account], assertion, user)
+    duration = center.permission_sets[permission_set].session_duration
+    return _issue(lab, request, duration, None, now, serial)
 
 
 # -- the shared core ------------------------------------------------------------------------
 
 
-def _assume(
-    lab: Lab,
-    target: Role,
-    *,
-    provider_arn: str,
-    action: str,
-    keys: Mapping[str, object],
-    session_name: str,
-    duration_seconds: int | None,
-    session_policy: Mapping[str, Any] | str | None,
-    tags: Mapping[str, str],
-    source_identity: str | None,
-    now: datetime,
-    serial: int,
-    session_keys: Mapping[str, object],
-    what: str,
-) -> Session:
-    name = sts.check_session_name(session_name)
-    duration = sts.check_duration(duration_seconds, target, chained=False)
-    parsed: Policy | None = None
-    if session_policy is not None:
-        sts.check_session_policy_size(session_policy)
-        parsed = parse_policy(
-            session_policy, name="session policy", kind="session", place="session_policy"
-        )
+def _trust_decision(request: _Request, now: datetime, trust_policy: Policy) -> Decision:
+    """Ask the trust policy: the action, then sts:TagSession and sts:SetSourceIdentity when
+    the call carries tags or a source identity. The first refusal, or the last allow."""
+    target = request.target
+    name = sts.check_session_name(request.session_name)
+    source_identity = request.source_identity
     if source_identity is not None and (
         not _SOURCE_IDENTITY.match(source_identity) or source_identity.lower().startswith("aws:")
     ):
@@ -334,28 +344,28 @@ def _assume(
             f"+=,.@_-, not starting with aws:"
         )
     caller = Caller(
-        kind="federated", name=provider_arn.split("-provider/", 1)[-1], arn=provider_arn, account=""
+        kind="federated",
+        name=request.provider_arn.split("-provider/", 1)[-1],
+        arn=request.provider_arn,
+        account="",
     )
     ctx: dict[str, object] = {
         "aws:currenttime": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "aws:epochtime": int(now.timestamp()),
         "aws:resourceaccount": target.account,
         "sts:rolesessionname": name,
-        **keys,
+        **request.keys,
     }
     if source_identity is not None:
         ctx["sts:sourceidentity"] = source_identity
-    if tags:
-        ctx["aws:tagkeys"] = list(tags)
-        ctx.update({f"aws:requesttag/{k.lower()}": v for k, v in tags.items()})
+    if request.tags:
+        ctx["aws:tagkeys"] = list(request.tags)
+        ctx.update({f"aws:requesttag/{k.lower()}": v for k, v in request.tags.items()})
     trust = AttachedPolicy(
-        kind="resource",
-        name="trust policy",
-        owner=f"role {target.name}",
-        policy=target.trust_policy,
+        kind="resource", name="trust policy", owner=f"role {target.name}", policy=trust_policy
     )
-    actions = [action]
-    if tags:
+    actions = [request.action]
+    if request.tags:
         actions.append(TAG_SESSION)
     if source_identity is not None:
         actions.append(SET_SOURCE_IDENTITY)
@@ -369,27 +379,53 @@ def _assume(
             resource_policy=trust,
             context=ctx,
             resource_policy_required=True,
+            required_policy="trust policy",
         )
         if not decision.allowed:
-            why = {
-                TAG_SESSION: f" (the {what} carries session tags, so the trust policy must also "
-                f"allow {TAG_SESSION})",
-                SET_SOURCE_IDENTITY: f" (the {what} sets a source identity, so the trust policy "
-                f"must also allow {SET_SOURCE_IDENTITY})",
-            }.get(one, "")
-            raise AccessDeniedError(
-                f"AccessDenied: Not authorized to perform {one}: the trust policy of "
-                f"{target.arn} does not allow {provider_arn}{why}. See .decision.explain().",
-                decision,
-            )
+            break
     assert decision is not None
+    return decision
+
+
+def _issue(
+    lab: Lab,
+    request: _Request,
+    duration_seconds: int | None,
+    session_policy: Mapping[str, Any] | str | None,
+    now: datetime,
+    serial: int,
+) -> Session:
+    """Check the call's parameters and the trust policy; make the session or raise why not."""
+    target = request.target
+    name = sts.check_session_name(request.session_name)
+    duration = sts.check_duration(duration_seconds, target, chained=False)
+    parsed: Policy | None = None
+    if session_policy is not None:
+        sts.check_session_policy_size(session_policy)
+        parsed = parse_policy(
+            session_policy, name="session policy", kind="session", place="session_policy"
+        )
+    decision = _trust_decision(request, now, target.trust_policy)
+    if not decision.allowed:
+        why = {
+            TAG_SESSION: f" (the {request.what} carries session tags, so the trust policy "
+            f"must also allow {TAG_SESSION})",
+            SET_SOURCE_IDENTITY: f" (the {request.what} sets a source identity, so the trust "
+            f"policy must also allow {SET_SOURCE_IDENTITY})",
+        }.get(decision.action, "")
+        raise AccessDeniedError(
+            f"AccessDenied: Not authorized to perform {decision.action}: the trust policy of "
+            f"{target.arn} does not allow {request.provider_arn}{why}. "
+            f"See .decision.explain().",
+            decision,
+        )
     expires = now + timedelta(seconds=duration)
     session_arn = arns.assumed_role_arn(target.account, target.name, name)
     session_caller = lab._session_caller(target, session_arn, name, now, expires, False, parsed)
-    extra: dict[str, object] = dict(session_keys)
-    if source_identity is not None:
-        extra["aws:sourceidentity"] = source_identity
-    extra.update({f"aws:principaltag/{k.lower()}": v for k, v in tags.items()})
+    extra: dict[str, object] = dict(request.session_keys)
+    if request.source_identity is not None:
+        extra["aws:sourceidentity"] = request.source_identity
+    extra.update({f"aws:principaltag/{k.lower()}": v for k, v in request.tags.items()})
     session_caller.base_context.update(extra)
     return Session(
         arn=session_arn,
@@ -400,13 +436,84 @@ def _assume(
         duration_seconds=duration,
         mfa_present=False,
         session_policy=parsed,
-        source_arn=provider_arn,
+        source_arn=request.provider_arn,
         chained=False,
         caller=session_caller,
         decision=decision,
-        source_identity=source_identity,
-        tags=MappingProxyType(dict(tags)),
+        source_identity=request.source_identity,
+        tags=MappingProxyType(dict(request.tags)),
     )
+
+
+# -- what the trust policy checked ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClaimCheck:
+    """One condition of a trust statement on the token or assertion, and whether it held."""
+
+    statement: str  # the statement's label
+    condition: str  # the clause as written: StringEquals token...:sub ['repo:...']
+    claim: str  # the claim the key comes from: sub, aud, ...
+    value: object  # what the token gave (None: absent)
+    held: bool
+    is_key: bool  # False: AWS does not make this claim a condition key
+
+
+def claim_checks(decision: Decision) -> list[ClaimCheck]:
+    """For a federated trust decision: each condition on the provider's keys (and sts: keys)
+    in the statements that name the provider, with the claim it read and whether it held."""
+    rp = decision.resource_policy
+    if rp is None or decision.caller.kind != "federated":
+        return []
+    provider = decision.caller.arn
+    prefix = f"{_oidc_url(provider).lower()}:" if _oidc_url(provider) else "saml:"
+    out: list[ClaimCheck] = []
+    for statement in rp.policy.statements:
+        principals = statement.principals
+        if principals is None or provider not in principals.federated:
+            continue
+        for clause in statement.conditions:
+            if not clause.key_lower.startswith((prefix, "sts:")):
+                continue
+            claim = clause.key.split(":", 1)[1] if ":" in clause.key else clause.key
+            out.append(
+                ClaimCheck(
+                    statement=statement.label,
+                    condition=clause.describe(),
+                    claim=claim,
+                    value=decision.context.get(clause.key_lower),
+                    held=clause.matches(decision.context),
+                    is_key=prefix == "saml:"
+                    or not clause.key_lower.startswith(prefix)
+                    or claim.lower() in OIDC_KEYS,
+                )
+            )
+    return out
+
+
+def unchecked_subject(decision: Decision) -> bool:
+    """Does a trust statement allow this OIDC provider without a condition on ``URL:sub``?
+
+    The documented risk: without it, any workflow of any repository of the provider (for
+    GitHub: anyone on GitHub) with a token for an accepted audience can assume the role
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html)."""
+    rp = decision.resource_policy
+    url = _oidc_url(decision.caller.arn)
+    if rp is None or not url or decision.caller.kind != "federated":
+        return False
+    key = f"{url.lower()}:sub"
+    return any(
+        s.effect == "Allow"
+        and s.principals is not None
+        and decision.caller.arn in s.principals.federated
+        and not any(c.key_lower == key for c in s.conditions)
+        for s in rp.policy.statements
+    )
+
+
+def _oidc_url(provider_arn: str) -> str:
+    return provider_arn.split(":oidc-provider/", 1)[1] if ":oidc-provider/" in provider_arn else ""
 
 
 # -- reading tokens and assertions ----------------------------------------------------------
