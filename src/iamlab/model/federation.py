@@ -290,6 +290,8 @@ def sign_in(
     if account is not None and not isinstance(account, str):
         raise ValidationError(f"account is a 12-digit account ID, got {account!r}")
     where = center.accounts_for(user, permission_set)
+    if account is None and not where:
+        account = lab.default_account.id  # refused below: not assigned
     if account is None:
         if len(where) != 1:
             raise ValidationError(
