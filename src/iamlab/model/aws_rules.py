@@ -62,9 +62,23 @@ _ROLE_CHANGES = frozenset(
 )
 
 
+_RULE_ACTIONS = frozenset(
+    {"sts:getcalleridentity", *_POLICY_CHANGES, *_ALIAS_CHANGES, *_ROLE_CHANGES}
+)
+_RULED: dict[str, str] = {}  # action as written -> its lowercase name if a rule may apply, or ""
+
+
 def rule_for(action: str, resource: str) -> tuple[Result, str] | None:
     """The result and the reason when AWS decides ``action`` on ``resource`` by itself."""
-    lowered = action.lower()
+    lowered = _RULED.get(action)
+    if lowered is None:
+        lowered = action.lower()
+        lowered = lowered if lowered in _RULE_ACTIONS else ""
+        if len(_RULED) > 10_000:
+            _RULED.clear()
+        _RULED[action] = lowered
+    if not lowered:
+        return None
     if lowered == "sts:getcalleridentity":
         return (
             "Allowed",

@@ -76,12 +76,21 @@ def required_resource_policy(action: str, resource: str) -> str | None:
       explicitly allows it, you cannot use IAM policies to allow access to a KMS key"
       (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html).
     """
-    lowered = action.lower()
-    if lowered in TRUST_ACTIONS and ":role/" in resource:
-        return "trust policy"
-    if lowered.startswith("kms:") and _KMS_KEY.match(resource):
-        return "key policy"
-    return None
+    kind = _ACTION_KINDS.get(action)
+    if kind is None:
+        lowered = action.lower()
+        kind = "trust" if lowered in TRUST_ACTIONS else "kms" if lowered.startswith("kms:") else ""
+        if len(_ACTION_KINDS) > 10_000:
+            _ACTION_KINDS.clear()
+        _ACTION_KINDS[action] = kind
+    if not kind:
+        return None
+    if kind == "trust":
+        return "trust policy" if ":role/" in resource else None
+    return "key policy" if _KMS_KEY.match(resource) else None
+
+
+_ACTION_KINDS: dict[str, str] = {}  # action as written -> "trust", "kms" or ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

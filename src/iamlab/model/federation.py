@@ -345,12 +345,7 @@ def _trust_decision(request: _Request, now: datetime, trust_policy: Policy) -> D
             f"source identity {source_identity!r} is invalid: 2 to 64 of letters, digits and "
             f"+=,.@_-, not starting with aws:"
         )
-    caller = Caller(
-        kind="federated",
-        name=request.provider_arn.split("-provider/", 1)[-1],
-        arn=request.provider_arn,
-        account="",
-    )
+    caller = _federated_caller(request.provider_arn)
     ctx: dict[str, object] = {
         "aws:currenttime": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "aws:epochtime": int(now.timestamp()),
@@ -387,6 +382,26 @@ def _trust_decision(request: _Request, now: datetime, trust_policy: Policy) -> D
             break
     assert decision is not None
     return decision
+
+
+_CALLERS: dict[str, Caller] = {}
+
+
+def _federated_caller(provider_arn: str) -> Caller:
+    """The caller of a federated call: the provider (one object per provider, so that the
+    engine's per-caller plans are reused)."""
+    caller = _CALLERS.get(provider_arn)
+    if caller is None:
+        caller = Caller(
+            kind="federated",
+            name=provider_arn.split("-provider/", 1)[-1],
+            arn=provider_arn,
+            account="",
+        )
+        if len(_CALLERS) > 1_000:
+            _CALLERS.clear()
+        _CALLERS[provider_arn] = caller
+    return caller
 
 
 def _issue(
