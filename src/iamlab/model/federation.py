@@ -33,7 +33,11 @@ The rules:
 
 Simplified: iamlab makes the token's keys available to the trust policy only, not to the
 session's later requests; ``aws:FederatedProvider`` is set for OIDC sessions only; the SAML
-``SessionNotOnOrAfter`` limit and transitive tag keys are not modelled.
+``SessionNotOnOrAfter`` limit and transitive tag keys are not modelled; nor are the checks IAM
+makes when a trust policy is *written*, such as the identity-provider controls that make it
+refuse, for recognized shared OIDC providers, a new trust policy that does not evaluate the
+required claims (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_secure-by-default.html):
+iamlab decides requests against whatever trust policy the lab holds.
 """
 
 from __future__ import annotations
