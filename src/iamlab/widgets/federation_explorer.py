@@ -61,7 +61,9 @@ class FederationExplorer(widgets.VBox):  # type: ignore[misc]
             description="Token",
             style={"description_width": "9em", "button_width": "auto"},
         )
-        self.reset_button = widgets.Button(description="Reset the trust policy")
+        self.reset_button = widgets.Button(
+            description="Reset the trust policy", layout=widgets.Layout(width="auto")
+        )
         self.claims = widgets.HTML()
         self.outcome = widgets.HTML()
         self.summary = widgets.HTML()
@@ -81,6 +83,9 @@ class FederationExplorer(widgets.VBox):  # type: ignore[misc]
                 self.explanation,
             ]
         )
+        self.add_class("iamlab-federation-explorer")
+        self.summary.add_class("iamlab-federation-summary")
+        self.outcome.add_class("iamlab-federation-outcome")
         self.refresh()
 
     def reset(self) -> None:
@@ -136,13 +141,18 @@ class FederationExplorer(widgets.VBox):  # type: ignore[misc]
                 failed = [c.claim for c in claim_checks(decision) if not c.held]
                 why = f"{', '.join(failed)} does not match" if failed else decision.result
             rows.append(
-                f"<tr><td>{escape(name)}</td><td><b>{escape(verdict)}</b></td>"
-                f"<td>{escape(why)}</td></tr>"
+                f"<tr><td{_PAD}>{escape(name)}</td><td{_PAD}><b>{escape(verdict)}</b></td>"
+                f"<td{_PAD}>{escape(why)}</td></tr>"
             )
         return (
-            '<table class="iamlab-federation-summary"><tr><th>token</th><th>with this trust '
-            "policy</th><th>why</th></tr>" + "".join(rows) + "</table>"
+            f'<table class="iamlab-federation-table"><tr><th{_PAD}>token</th>'
+            f"<th{_PAD}>with this trust policy</th><th{_PAD}>why</th></tr>"
+            + "".join(rows)
+            + "</table>"
         )
+
+
+_PAD = ' style="padding:0.15em 1em 0.15em 0;text-align:left"'
 
 
 def _verdict(decision: Decision) -> str:
