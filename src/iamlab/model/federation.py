@@ -314,7 +314,12 @@ def sign_in(
             result="ImplicitlyDenied",
             decided_by=("aws",),
             statements=(),
-            caller=Caller(kind="federated", name=user, arn=provider, account=""),
+            caller=Caller(
+                kind="federated",
+                name=f"IAM Identity Center (user {user})",
+                arn=provider,
+                account="",
+            ),
             action=SAML,
             resource=f"permission set {permission_set} in account {account}",
             resource_account=account,
