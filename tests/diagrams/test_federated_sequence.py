@@ -131,3 +131,15 @@ def test_every_variant_fits_an_848_pixel_column(lab):
         svg = graph.pipe(format="svg", encoding="utf-8")
         width = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
         assert width * 4 / 3 <= 848, f"{width}pt is wider than 848 px"
+
+
+def test_the_decision_path_names_the_caller_an_identity_provider(lab):
+    """Is the holder of a refused token drawn as an identity provider, not as an AWS service?"""
+    from iamlab.diagrams import decision_path
+
+    fork = {**MAIN, "sub": "repo:mallory/fork:ref:refs/heads/main"}
+    with pytest.raises(iamlab.AccessDeniedError) as refused:
+        lab.assume_role_with_web_identity("GitHubDeploy", token=fork, now=NOW)
+    source = decision_path(refused.value.decision).source
+    assert "identity provider (federation)" in source
+    assert "AWS service" not in source
