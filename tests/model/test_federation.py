@@ -269,3 +269,105 @@ def test_bad_arguments_raise_iamlab_errors(
     """Does each bad argument of the federation calls raise the documented IamlabError?"""
     with pytest.raises(error):
         call(github_lab)
+
+
+@pytest.mark.parametrize(
+    ("federation", "place"),
+    [
+        ({"identity_providers": []}, "identity_providers"),
+        (
+            {"identity_providers": {"oidc": {"x.example.com": {"audiences": [["a"]]}}}},
+            "identity_providers.oidc.x.example.com.audiences[0]",
+        ),
+        (
+            {"identity_providers": {"oidc": {"x.example.com": {"audiences": ["a"] * 101}}}},
+            "identity_providers.oidc.x.example.com.audiences",
+        ),
+        (
+            {"identity_providers": {"oidc": {"not a host": {"audiences": ["a"]}}}},
+            "identity_providers.oidc.not a host",
+        ),
+        (
+            {"identity_providers": {"saml": {"Corp": {"issuer": ["x"]}}}},
+            "identity_providers.saml.Corp.issuer",
+        ),
+        ({"identity_center": []}, "identity_center"),
+        ({"identity_center": {"users": {"p": {}}}}, "identity_center.users.p"),
+        (
+            {"identity_center": {"users": {"pat": {"groups": [1]}}}},
+            "identity_center.users.pat.groups[0]",
+        ),
+        (
+            {"identity_center": {"permission_sets": {"A": {"session_duration": True}}}},
+            "identity_center.permission_sets.A.session_duration",
+        ),
+        (
+            {
+                "identity_center": {
+                    "permission_sets": {"A": {"inline_policy": {"Statement": "x"}}},
+                    "users": {"pat": {}},
+                    "assignments": [
+                        {"account": "111122223333", "permission_set": "A", "user": "pat"}
+                    ],
+                }
+            },
+            "identity_center.permission_sets.A.inline_policy",
+        ),
+        (
+            {
+                "identity_center": {
+                    "permission_sets": {"A": {}},
+                    "assignments": [
+                        {"account": "111122223333", "permission_set": ["A"], "user": "pat"}
+                    ],
+                }
+            },
+            "identity_center.assignments[0].permission_set",
+        ),
+        (
+            {
+                "identity_center": {
+                    "users": {"pat": {}},
+                    "permission_sets": {"A": {}},
+                    "assignments": [
+                        {"account": "111122223333", "permission_set": "A", "user": ["pat"]}
+                    ],
+                }
+            },
+            "identity_center.assignments[0].user",
+        ),
+        (
+            {
+                "identity_center": {
+                    "users": {"pat": {}},
+                    "permission_sets": {"A": {}},
+                    "assignments": [{"account": {"id": 1}, "permission_set": "A", "user": "pat"}],
+                }
+            },
+            "identity_center.assignments[0].account",
+        ),
+        (
+            {
+                "identity_center": {
+                    "users": {"pat": {}},
+                    "permission_sets": {"A": {}},
+                    "assignments": [
+                        {
+                            "account": "111122223333",
+                            "permission_set": "A",
+                            "user": "pat",
+                            "group": "g",
+                        }
+                    ],
+                }
+            },
+            "identity_center.assignments[0]",
+        ),
+        ({"identity_center": {"assignments": "all"}}, "identity_center.assignments"),
+    ],
+)
+def test_bad_federation_in_a_lab_names_the_place(federation: dict[str, Any], place: str) -> None:
+    """Does every malformed identity_providers / identity_center raise PolicyError at its place?"""
+    with pytest.raises(iamlab.PolicyError) as raised:
+        iamlab.Lab.from_dict({"account_id": "111122223333", **federation})
+    assert raised.value.place.startswith(place), raised.value

@@ -179,14 +179,19 @@ def build_identity_center(
         a_place = f"{place}.assignments[{i}]"
         item = _mapping(item, a_place)
         _keys(item, ("account", "permission_set", "user", "group"), a_place)
-        account = str(item.get("account", ""))
+        raw_account = item.get("account", "")
+        if isinstance(raw_account, bool) or not isinstance(raw_account, (str, int)):
+            raise PolicyError(
+                f"{a_place}.account", f"expected an account ID, got {describe_type(raw_account)}"
+            )
+        account = str(raw_account)
         if account not in accounts:
             raise PolicyError(
                 f"{a_place}.account",
                 f"{account!r} is not an account of this lab ({', '.join(accounts)})",
             )
         pset = item.get("permission_set")
-        if pset not in sets:
+        if not isinstance(pset, str) or pset not in sets:
             raise PolicyError(
                 f"{a_place}.permission_set",
                 f"no permission set {pset!r} (permission sets: {', '.join(sets) or 'none'})",
@@ -194,6 +199,11 @@ def build_identity_center(
         user, group = item.get("user"), item.get("group")
         if (user is None) == (group is None):
             raise PolicyError(a_place, "an assignment names either a user or a group")
+        for key, value in (("user", user), ("group", group)):
+            if value is not None and not isinstance(value, str):
+                raise PolicyError(
+                    f"{a_place}.{key}", f"expected a name, got {describe_type(value)}"
+                )
         if user is not None and user not in users:
             raise PolicyError(f"{a_place}.user", f"no Identity Center user {user!r}")
         if group is not None and group not in groups:
