@@ -371,3 +371,22 @@ def test_bad_federation_in_a_lab_names_the_place(federation: dict[str, Any], pla
     with pytest.raises(iamlab.PolicyError) as raised:
         iamlab.Lab.from_dict({"account_id": "111122223333", **federation})
     assert raised.value.place.startswith(place), raised.value
+
+
+def test_check_tokens_gives_each_token_its_decision_or_sts_error(github_lab: iamlab.Lab) -> None:
+    """Does check_tokens answer per token: a Decision, or the error STS would return?"""
+    from iamlab.model.federation import check_tokens
+
+    checked = check_tokens(
+        github_lab,
+        github_lab.role("GitHubDeploy"),
+        {
+            "main": MAIN,
+            "fork": {**MAIN, "sub": "repo:mallory/fork:ref:refs/heads/main"},
+            "wrong audience": {**MAIN, "aud": "https://github.com/coffee-shop"},
+        },
+        now=NOW,
+    )
+    assert isinstance(checked["main"], iamlab.Decision) and checked["main"].allowed
+    assert isinstance(checked["fork"], iamlab.Decision) and not checked["fork"].allowed
+    assert isinstance(checked["wrong audience"], iamlab.InvalidIdentityTokenError)

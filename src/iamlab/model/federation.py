@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 from iamlab.errors import (
     AccessDeniedError,
     ExpiredTokenError,
+    IamlabError,
     InvalidIdentityTokenError,
     UnknownPrincipalError,
     ValidationError,
@@ -174,6 +175,26 @@ def check_web_identity(
     moment = now or datetime.now(UTC)
     request = _web_identity_request(lab, target, token, "iamlab", moment)
     return _trust_decision(request, moment, trust_policy or target.trust_policy)
+
+
+def check_tokens(
+    lab: Lab,
+    target: Role,
+    tokens: Mapping[str, object],
+    *,
+    trust_policy: Policy | None = None,
+    now: datetime | None = None,
+) -> dict[str, Decision | IamlabError]:
+    """Each token's trust check (see :func:`check_web_identity`), by label: its Decision, or
+    the error STS would answer (InvalidIdentityToken, ExpiredToken, ...). For views and for
+    grading a trust policy by the tokens it must admit and refuse."""
+    out: dict[str, Decision | IamlabError] = {}
+    for label, token in tokens.items():
+        try:
+            out[label] = check_web_identity(lab, target, token, trust_policy=trust_policy, now=now)
+        except IamlabError as exc:
+            out[label] = exc
+    return out
 
 
 def _web_identity_request(

@@ -1,6 +1,6 @@
 """The federation explorer: edit a role's trust policy, pick an OIDC token, see who gets in.
 
-A thin view over :func:`iamlab.model.federation.check_web_identity`: every token is checked
+A thin view over :func:`iamlab.model.federation.check_tokens`: every token is checked
 against the trust policy in the editor, no session is made, and the role in the lab is not
 changed.
 """
@@ -17,7 +17,7 @@ import ipywidgets as widgets
 
 from iamlab.errors import IamlabError
 from iamlab.model.evaluation import Decision
-from iamlab.model.federation import check_web_identity, claim_checks, unchecked_subject
+from iamlab.model.federation import check_tokens, claim_checks, unchecked_subject
 from iamlab.model.lab import Lab
 from iamlab.model.policy import Policy, parse_policy
 from iamlab.widgets.badges import badge, error_box, pre
@@ -112,14 +112,10 @@ class FederationExplorer(widgets.VBox):  # type: ignore[misc]
             self.summary.value = ""
             self.explanation.value = ""
             return
-        self.decisions = {}
-        for name, token in self.tokens.items():
-            try:
-                self.decisions[name] = check_web_identity(
-                    self.lab, self.role, token, trust_policy=draft, now=self.now
-                )
-            except IamlabError as exc:
-                self.decisions[name] = str(exc)
+        checked = check_tokens(self.lab, self.role, self.tokens, trust_policy=draft, now=self.now)
+        self.decisions = {
+            name: str(d) if isinstance(d, IamlabError) else d for name, d in checked.items()
+        }
         chosen = self.decisions[label]
         if isinstance(chosen, str):
             self.outcome.value = error_box(chosen, title="✖ STS does not accept this token")
