@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 import iamlab
-from iamlab.model.federation import check_web_identity, claim_checks, unchecked_subject
+from iamlab.model.claims import claim_checks, unchecked_subject
+from iamlab.model.federation import check_web_identity
 from iamlab.model.policy import parse_policy
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)

@@ -16,8 +16,8 @@ from __future__ import annotations
 import graphviz
 
 from iamlab.errors import ValidationError
+from iamlab.model.claims import ClaimCheck, claim_checks, unchecked_subject
 from iamlab.model.evaluation import Decision
-from iamlab.model.federation import ClaimCheck, claim_checks, unchecked_subject
 from iamlab.model.identity_center import ROLE_PREFIX, SIGN_IN_AUDIENCE
 from iamlab.model.sts import Session
 

@@ -315,7 +315,7 @@ def _list(items: tuple[str, ...] | list[str]) -> str:
 def claim_lines(decision: Decision) -> list[str]:
     """For a federated caller: what the trust policy checked in the token or assertion, and a
     warning when an OIDC trust statement allows the provider without checking ``sub``."""
-    from iamlab.model.federation import OIDC_KEYS, claim_checks, unchecked_subject
+    from iamlab.model.claims import OIDC_KEYS, claim_checks, unchecked_subject
 
     lines: list[str] = []
     checks = claim_checks(decision)

@@ -16,8 +16,9 @@ from typing import Any
 import ipywidgets as widgets
 
 from iamlab.errors import IamlabError
+from iamlab.model.claims import claim_checks, unchecked_subject
 from iamlab.model.evaluation import Decision
-from iamlab.model.federation import check_tokens, claim_checks, unchecked_subject
+from iamlab.model.federation import check_tokens
 from iamlab.model.lab import Lab
 from iamlab.model.policy import Policy, parse_policy
 from iamlab.widgets.badges import badge, error_box, pre
