@@ -36,6 +36,17 @@ from . import naming, style
 _ASSUME_ACTIONS = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
 
 
+#: What each kind of arrow says (its tooltip; the legend under the map says it for the eye).
+_EDGE_WORDS = {
+    "member": "is a member of",
+    "policy": "has the policy",
+    "boundary": "has the permissions boundary",
+    "trust": "may assume (trust policy)",
+    "can-assume": "can assume (its own policies allow it)",
+    "resource": "is named in the resource-based policy of",
+}
+
+
 @dataclass
 class _Node:
     id: str
@@ -83,9 +94,31 @@ def account_map(lab: Lab, *, focus: str | None = None) -> graphviz.Digraph:
             _add_trust(built, role)
     _add_resources(built)
 
-    focus_id = _resolve_focus(built, focus) if focus is not None else None
-    keep = _neighbourhood(built, focus_id) if focus_id else None
-    return _draw(built, focus_id, keep)
+    if focus is None:
+        _fold_managed_policies(built)
+        return _draw(built, None)
+    focus_id = _resolve_focus(built, focus)
+    keep = _neighbourhood(built, focus_id)
+    shown = len(keep)
+    hidden = len(built.nodes) - shown
+    built.nodes = {k: v for k, v in built.nodes.items() if k in keep}
+    built.edges = [e for e in built.edges if e.tail in keep and e.head in keep]
+    return _draw(built, focus_id, hidden=hidden)
+
+
+def _fold_managed_policies(built: _Map) -> None:
+    """The whole map lists each identity's managed policies in its own node, as it does inline
+    ones: a column of policy notes to the right would make the map twice as wide as a
+    notebook. A focused map (``focus=``) draws them as shared notes, so reuse shows."""
+    folded: set[str] = set()
+    for edge in built.edges:
+        if edge.kind == "policy" and built.nodes[edge.head].kind == "policy":
+            owner = built.nodes[edge.tail]
+            name = built.nodes[edge.head].rows[0]
+            owner.rows = (*owner.rows, *style.wrap(f"managed: {name}", 30))
+            folded.add(edge.head)
+    built.edges = [e for e in built.edges if e.head not in folded]
+    built.nodes = {k: v for k, v in built.nodes.items() if k not in folded}
 
 
 # -- accounts, identities and their policies ---------------------------------------------------
@@ -131,7 +164,7 @@ def _add_account(built: _Map, account: Account) -> None:
             )
         )
         for group_name in user.groups:
-            built.edge(uid, style.node_id("group", aid, group_name), "member", "member of")
+            built.edge(uid, style.node_id("group", aid, group_name), "member")
         _add_policies(built, account, uid, user.policies, user.permissions_boundary)
     for role in account.roles.values():
         hours = style.duration_words(role.max_session_duration)
@@ -139,7 +172,7 @@ def _add_account(built: _Map, account: Account) -> None:
             _Node(
                 id=style.node_id("role", aid, role.name),
                 kind="role",
-                rows=(role.name, f"IAM role · sessions up to {hours}"),
+                rows=(role.name, f"IAM role · up to {hours}"),
                 tooltip=f"IAM role {role.name} ({role.arn}): no long-term credentials; whoever its "
                 f"trust policy allows can assume it for a session of up to {hours}.",
                 account=aid,
@@ -175,20 +208,15 @@ def _add_policies(
     for attached in policies:
         if attached.managed:
             pid = _managed_node(built, account, attached)
-            built.edge(owner_id, pid, "policy", "attached", arrowhead="none")
+            built.edge(owner_id, pid, "policy", "", arrowhead="none")
         else:
             inline.append(attached.name)
     if inline:
-        nid = built.add(
-            _Node(
-                id=f"{owner_id}__inline",
-                kind="policy",
-                rows=("inline policies", *inline),
-                tooltip="Inline policies belong to one identity only and are deleted with it.",
-                account=account.id,
-            )
-        )
-        built.edge(owner_id, nid, "policy", "", arrowhead="none", style="dotted")
+        # Listed in the identity's own node: an inline policy belongs to it alone (and is
+        # deleted with it); a separate note per identity would double the map's width.
+        owner = built.nodes[owner_id]
+        owner.rows = (*owner.rows, *style.wrap("inline: " + ", ".join(inline), 30))
+        owner.tooltip += " Inline policies (belong to it alone): " + ", ".join(inline) + "."
     if boundary is not None:
         if boundary.managed:
             bid = _managed_node(built, account, boundary)
@@ -202,9 +230,7 @@ def _add_policies(
                     account=account.id,
                 )
             )
-        built.edge(
-            owner_id, bid, "boundary", "permissions boundary", arrowhead="none", style="dashed"
-        )
+        built.edge(owner_id, bid, "boundary", "boundary", arrowhead="none", style="dashed")
 
 
 def _managed_node(built: _Map, account: Account, attached: AttachedPolicy) -> str:
@@ -236,8 +262,8 @@ def _add_trust(built: _Map, role: Role) -> None:
             continue
         notes = naming.condition_notes(statement)
         deny = statement.effect == "Deny"
-        words = "✖ may NOT assume" if deny else "may assume"
-        label = "\n".join([words, *notes])
+        # an arrow into a role is "may assume" (the legend says so); only exceptions are words
+        label = "\n".join(["✖ may NOT assume", *notes] if deny else notes)
         attrs = _effect_attrs(statement)
         for source in _principal_nodes(built, statement):
             built.edge(source, rid, "trust", label, **attrs)
@@ -251,7 +277,7 @@ def _add_trust(built: _Map, role: Role) -> None:
         for user in lab.accounts[account_id].users.values():
             decision = lab.evaluate(user.arn, "sts:AssumeRole", role.arn)
             if _identity_side_allows(decision.steps):
-                label = "\n".join(["can assume", "(its policies allow it)", *dict.fromkeys(notes)])
+                label = "\n".join(dict.fromkeys(notes))
                 built.edge(
                     style.node_id("user", account_id, user.name),
                     rid,
@@ -488,7 +514,7 @@ def _neighbourhood(built: _Map, focus_id: str) -> set[str]:
 # -- drawing ------------------------------------------------------------------------------------
 
 
-def _draw(built: _Map, focus_id: str | None, keep: set[str] | None) -> graphviz.Digraph:
+def _draw(built: _Map, focus_id: str | None, *, hidden: int = 0) -> graphviz.Digraph:
     lab = built.lab
     accounts = list(lab.accounts.values())
     counts = (
@@ -504,7 +530,8 @@ def _draw(built: _Map, focus_id: str | None, keep: set[str] | None) -> graphviz.
         focus_name = focus_node.rows[0]
         title += f" — focus on {focus_name}"
         focus_words = (
-            f" {focus_name} and what it is connected to are highlighted; the rest is dimmed."
+            f" Only {focus_name} and what it is connected to are drawn; {hidden} other "
+            f"things of the lab are left out (account_map(lab) draws them all)."
         )
     description = (
         f"Account map of {names}: {counts}. Arrows show group membership, attached "
@@ -512,14 +539,12 @@ def _draw(built: _Map, focus_id: str | None, keep: set[str] | None) -> graphviz.
         f"resource-based policy allows or denies.{focus_words}"
     )
     graph = style.new_graph(title=title, description=description, rankdir="LR")
-    graph.attr(ranksep="0.7", newrank="true")
+    graph.attr(ranksep="0.3", nodesep="0.25", newrank="true")
 
     def attrs_for(node: _Node) -> dict[str, str]:
         attrs = style.node_attrs(node.kind, tooltip=style.plain(node.tooltip), **node.extra)
         if node.id == focus_id:
             attrs.update(style.HIGHLIGHT)
-        elif keep is not None and node.id not in keep:
-            attrs.update(style.DIMMED)
         return attrs
 
     def label_for(node: _Node) -> graphviz.quoting.NoHtml:
@@ -531,26 +556,23 @@ def _draw(built: _Map, focus_id: str | None, keep: set[str] | None) -> graphviz.
     for node in built.nodes.values():
         target = clusters.get(node.account) if node.account else None
         (target if target is not None else graph).node(node.id, label_for(node), **attrs_for(node))
-    for sub in clusters.values():
+    # Groups, roles and resources share one column: a resource never gets a column of its own
+    # to the right of the role its policy names (that would widen the map by a third).
+    for account_id, sub in clusters.items():
+        column = [
+            n.id
+            for n in built.nodes.values()
+            if n.account == account_id and n.kind in ("group", "role", "resource")
+        ]
+        if column:
+            with sub.subgraph(name=f"column_{style.safe_id(account_id)}") as same:
+                same.attr(rank="same")
+                for nid in column:
+                    same.node(nid)
         graph.subgraph(sub)
     for edge in built.edges:
-        attrs = dict(edge.attrs)
-        dim = (
-            focus_id is not None
-            and focus_id not in (edge.tail, edge.head)
-            and not _via_group(built, edge, focus_id)
-        )
-        if dim:
-            attrs.update({"color": style.DIM_LINE, "fontcolor": style.DIM_INK})
-        label = style.edge_label(*edge.label.split("\n"), dim=dim) if edge.label else None
-        graph.edge(edge.tail, edge.head, label=label, **attrs)
+        label = style.edge_label(*edge.label.split("\n")) if edge.label else None
+        words = " ".join([_EDGE_WORDS.get(edge.kind, edge.kind), *edge.label.split("\n")]).strip()
+        tooltip = f"{built.nodes[edge.tail].rows[0]} {words} {built.nodes[edge.head].rows[0]}"
+        graph.edge(edge.tail, edge.head, label=label, tooltip=style.plain(tooltip), **edge.attrs)
     return graph
-
-
-def _via_group(built: _Map, edge: _Edge, focus_id: str) -> bool:
-    """Is ``edge`` a policy of one of the focused user's groups?"""
-    if edge.kind not in ("policy", "boundary"):
-        return False
-    return any(
-        e.kind == "member" and e.tail == focus_id and e.head == edge.tail for e in built.edges
-    )
