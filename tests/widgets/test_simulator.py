@@ -35,8 +35,8 @@ def test_other_principal_changes_the_badge(simulator: RequestSimulator) -> None:
     simulator.principal.value = "alex"
     assert simulator.decision is not None
     assert simulator.decision.result == "ImplicitlyDenied"
-    assert "✖ Implicitly denied" in text(simulator.badge.value)
-    assert "IAM user alex" in text(simulator.explanation.value)
+    assert "○ Implicitly denied" in text(simulator.badge.value)
+    assert "alex (IAM user)" in text(simulator.explanation.value)
     assert "Allowed" not in text(simulator.badge.value)
 
 
@@ -84,7 +84,7 @@ def test_mfa_box_changes_a_decision_that_needs_mfa(nine_am: datetime) -> None:
     sim = RequestSimulator(
         lab, principal="priya", action="s3:DeleteObject", resource=LATTE, now=nine_am
     )
-    assert "✖ Implicitly denied" in text(sim.badge.value)
+    assert "○ Implicitly denied" in text(sim.badge.value)
     sim.mfa.value = True
     assert "✔ Allowed" in text(sim.badge.value)
     assert "DeleteWithMfa" in text(sim.explanation.value)
@@ -137,7 +137,7 @@ def test_free_text_role_and_arn_principals(simulator: RequestSimulator) -> None:
     simulator.resource.value = ORDERS
     assert "✔ Allowed" in text(simulator.badge.value)
     simulator.principal.value = "arn:aws:iam::111122223333:user/maria"
-    assert "✖ Implicitly denied" in text(simulator.badge.value)
+    assert "○ Implicitly denied" in text(simulator.badge.value)
 
 
 def test_suggestions_come_from_the_lab(simulator: RequestSimulator) -> None:

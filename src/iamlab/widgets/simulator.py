@@ -13,13 +13,15 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from iamlab.diagrams import decision_path
+from iamlab.diagrams import decision_path, naming
 from iamlab.errors import IamlabError
 from iamlab.model.evaluation import Decision
 from iamlab.model.lab import Lab
 from iamlab.model.matrix import known_actions, known_resources
-from iamlab.widgets.badges import error_box, pre, result_badge
+from iamlab.widgets.badges import error_box, result_badge
 from iamlab.widgets.controls import LABEL_STYLE, auto_width, combobox, format_time, parse_time
+from iamlab.widgets.defaults import default_request
+from iamlab.widgets.explanation import explanation_html
 from iamlab.widgets.graphs import DiagramFormat, diagram_html
 
 
@@ -58,12 +60,11 @@ class RequestSimulator(widgets.VBox):  # type: ignore[misc]
         self.principal = combobox(
             "Principal", principal or names[0], names, "a user, role/NAME, root or an ARN"
         )
-        self.action = combobox(
-            "Action", action or (actions[0] if actions else ""), actions, "service:Action"
-        )
+        usual_action, usual_resource = default_request(lab)
+        self.action = combobox("Action", action or usual_action, actions, "service:Action")
         self.resource = combobox(
             "Resource",
-            resource or (resources[0] if resources else ""),
+            resource or usual_resource,
             resources,
             "an ARN, e.g. arn:aws:s3:::bucket/key",
         )
@@ -152,11 +153,11 @@ class RequestSimulator(widgets.VBox):  # type: ignore[misc]
             return
         self.decision = decision
         self.error = ""
-        decided = ", ".join(decision.decided_by)
+        decided = naming.decided_by_words(decision.decided_by) if decision.decided_by else ""
         self.badge.value = result_badge(
             decision.result, detail=f"decided by: {decided}" if decided else ""
         )
-        self.explanation.value = pre(decision.explain())
+        self.explanation.value = explanation_html(decision)
         self._show_diagram(decision)
 
     def _show_error(self, message: str) -> None:
