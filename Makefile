@@ -12,11 +12,13 @@ VENV_PYTHON := $(VENV)/bin/python
 WITH_VENV_PATH := PATH="$(abspath $(VENV))/bin:$$PATH"
 STAMP := $(VENV)/.installed
 START_NOTEBOOK := notebooks/00.00-start-here.ipynb
+LEARNER_CONFIG := $(VENV)/learner-jupyter
+LEARNER_STAMP := $(LEARNER_CONFIG)/.written
 # The folders `make lint` and `make format` look at (only those that exist yet).
 LINT_PATHS := $(wildcard src tests scripts notebooks benchmarks deploy)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv graphviz lab lint format test bench typecheck clean distclean notebooks
+.PHONY: help venv graphviz lab lab-instructor _jupyter_lab lint format test bench typecheck clean distclean notebooks
 .PHONY: release autograde feedback examples report
 
 help: ## List the targets with what they do
@@ -51,12 +53,27 @@ $(STAMP): pyproject.toml | $(VENV_PYTHON)
 graphviz: ## Make sure Graphviz's `dot` is installed (installs it with apt-get when root)
 	@bash scripts/ensure-graphviz.sh
 
-lab: venv graphviz ## Open the course in JupyterLab
+lab: venv graphviz $(LEARNER_STAMP) ## Open the course in JupyterLab, as a learner (Validate only)
+	@$(MAKE) --no-print-directory _jupyter_lab LAB_ENV='JUPYTER_CONFIG_DIR="$(abspath $(LEARNER_CONFIG))"'
+
+lab-instructor: venv graphviz ## Open the course in JupyterLab with nbgrader's instructor tools
+	@$(MAKE) --no-print-directory _jupyter_lab LAB_ENV=
+
+# JupyterLab serves the repository root (labs/, release/ and the notebooks are all in its file
+# browser) and opens the start notebook in it.
+_jupyter_lab:
 	@if [ -f "$(START_NOTEBOOK)" ]; then target="$(START_NOTEBOOK)"; \
 	elif [ -d notebooks ]; then target=notebooks/; else target=.; fi; \
 	if [ "$$(id -u)" -eq 0 ]; then root_flag=--allow-root; else root_flag=; fi; \
-	echo "$(VENV)/bin/jupyter lab $$root_flag $$target"; \
-	$(WITH_VENV_PATH) exec $(VENV)/bin/jupyter lab $$root_flag "$$target"
+	echo "$(VENV)/bin/jupyter lab $$root_flag --ServerApp.root_dir=. $$target"; \
+	$(LAB_ENV) $(WITH_VENV_PATH) exec $(VENV)/bin/jupyter lab $$root_flag --ServerApp.root_dir=. "$$target"
+
+# A learner's Jupyter settings, as Binder's postBuild writes them (nbgrader's Validate only, no
+# news pop-up), kept in the venv so that an instructor's own ~/.jupyter is left alone.
+$(LEARNER_STAMP): postBuild | $(STAMP)
+	rm -rf $(LEARNER_CONFIG)
+	JUPYTER_CONFIG_DIR="$(abspath $(LEARNER_CONFIG))" $(WITH_VENV_PATH) bash postBuild --settings-only
+	@touch $@
 
 lint: venv ## Check style: ruff check and ruff format --check (notebooks included)
 	$(VENV)/bin/ruff check $(LINT_PATHS)
