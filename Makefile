@@ -18,7 +18,7 @@ LEARNER_STAMP := $(LEARNER_CONFIG)/.written
 LINT_PATHS := $(wildcard src tests scripts notebooks benchmarks deploy)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv graphviz lab lab-instructor _jupyter_lab lint format test bench typecheck clean distclean notebooks
+.PHONY: help venv graphviz lab lab-instructor lint format test bench typecheck clean distclean notebooks
 .PHONY: release autograde feedback examples report
 
 help: ## List the targets with what they do
@@ -54,19 +54,20 @@ graphviz: ## Make sure Graphviz's `dot` is installed (installs it with apt-get w
 	@bash scripts/ensure-graphviz.sh
 
 lab: venv graphviz $(LEARNER_STAMP) ## Open the course in JupyterLab, as a learner (Validate only)
-	@$(MAKE) --no-print-directory _jupyter_lab LAB_ENV='JUPYTER_CONFIG_DIR="$(abspath $(LEARNER_CONFIG))"'
+	$(call jupyter_lab,JUPYTER_CONFIG_DIR="$(abspath $(LEARNER_CONFIG))")
 
 lab-instructor: venv graphviz ## Open the course in JupyterLab with nbgrader's instructor tools
-	@$(MAKE) --no-print-directory _jupyter_lab LAB_ENV=
+	$(call jupyter_lab,)
 
 # JupyterLab serves the repository root (labs/, release/ and the notebooks are all in its file
-# browser) and opens the start notebook in it.
-_jupyter_lab:
+# browser) and opens the start notebook in it; $(1): the environment it runs with.
+define jupyter_lab
 	@if [ -f "$(START_NOTEBOOK)" ]; then target="$(START_NOTEBOOK)"; \
 	elif [ -d notebooks ]; then target=notebooks/; else target=.; fi; \
 	if [ "$$(id -u)" -eq 0 ]; then root_flag=--allow-root; else root_flag=; fi; \
 	echo "$(VENV)/bin/jupyter lab $$root_flag --ServerApp.root_dir=. $$target"; \
-	$(LAB_ENV) $(WITH_VENV_PATH) exec $(VENV)/bin/jupyter lab $$root_flag --ServerApp.root_dir=. "$$target"
+	$(1) $(WITH_VENV_PATH) exec $(VENV)/bin/jupyter lab $$root_flag --ServerApp.root_dir=. "$$target"
+endef
 
 # A learner's Jupyter settings, as Binder's postBuild writes them (nbgrader's Validate only, no
 # news pop-up), kept in the venv so that an instructor's own ~/.jupyter is left alone.
