@@ -171,3 +171,15 @@ def test_constructor_does_not_display(
     RequestSimulator(coffee_shop_lab)
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+def test_mfa_can_be_absent_from_the_request(coffee_shop_lab) -> None:
+    """Can the MFA control leave aws:MultiFactorAuthPresent out of the request (long-term access
+    keys), as opposed to setting it to false?
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"""
+    sim = RequestSimulator(coffee_shop_lab, principal="maria")
+    assert sim.context()["aws:MultiFactorAuthPresent"] is False
+    sim.mfa.value = None
+    assert "aws:MultiFactorAuthPresent" not in sim.context()
+    sim.mfa.value = True
+    assert sim.context()["aws:MultiFactorAuthPresent"] is True
