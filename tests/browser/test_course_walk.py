@@ -48,14 +48,16 @@ SCREEN_WIDTH = 1280
 # what overflows it: scrolled content, drawn images and SVGs (their right edge), tables.
 MEASURE_OUTPUTS = """outputs => outputs.map(o => {
   const box = o.getBoundingClientRect();
-  let right = box.left + o.scrollWidth;
+  let right = box.left + o.scrollWidth, drawn = 0;
   for (const e of o.querySelectorAll('img, svg, table, pre, .iamlab-diagram')) {
     const r = e.getBoundingClientRect();
     right = Math.max(right, r.left + Math.max(r.width, e.scrollWidth || 0));
+    if (e.matches('img, svg')) drawn = Math.max(drawn, r.width);
   }
   const cell = o.closest('.jp-Cell');
   const index = cell ? [...cell.parentElement.children].indexOf(cell) : -1;
-  return {cell: index, column: Math.round(box.width), width: Math.round(right - box.left)};
+  return {cell: index, column: Math.round(box.width), width: Math.round(right - box.left),
+          drawn: Math.round(drawn)};
 })"""
 # A widget explanation must wrap between words only: no CSS that breaks inside a word, and no
 # content wider than the explanation.
@@ -172,10 +174,10 @@ def _too_wide(panel: Any, stop: Stop) -> tuple[list[str], str]:
     for box in panel.locator(".iamlab-explanation").evaluate_all(MEASURE_EXPLANATIONS):
         if box["wordBreak"] != "normal" or box["overflowWrap"] != "normal" or box["overflow"] > 1:
             problems.append(f"{stop.path}: a widget explanation may break words: {box}")
-    widest = max(sizes, key=lambda s: s["width"] - s["column"], default=None)
+    widest = max(sizes, key=lambda s: s["drawn"], default=None)
     summary = (
-        f"{len(problems)} too wide; widest {widest['width']} px in {widest['column']} px "
-        f"(cell {widest['cell']})"
+        f"{len(problems)} too wide; widest diagram {widest['drawn']} px in a "
+        f"{widest['column']} px column (cell {widest['cell']})"
         if widest
         else "no outputs"
     )
