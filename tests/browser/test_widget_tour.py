@@ -159,7 +159,8 @@ def test_matrix_cell_click_explains(page: Any, shots: Path) -> None:
     assert cells.count() >= 1
     assert matrix.locator(".iamlab-cell-Allowed").count() >= 1
     cells.first.click()
-    _expect_text(matrix, "Explicit deny: YES")
+    _expect_text(matrix, "Explicit deny: a Deny statement matched")
+    _expect_text(matrix, "NeverDeleteRecipes")
     _shot(matrix, shots, "09-matrix-cell-explained")
 
 
