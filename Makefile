@@ -12,11 +12,13 @@ VENV_PYTHON := $(VENV)/bin/python
 WITH_VENV_PATH := PATH="$(abspath $(VENV))/bin:$$PATH"
 STAMP := $(VENV)/.installed
 START_NOTEBOOK := notebooks/00.00-start-here.ipynb
+LEARNER_CONFIG := $(VENV)/learner-jupyter
+LEARNER_STAMP := $(LEARNER_CONFIG)/.written
 # The folders `make lint` and `make format` look at (only those that exist yet).
 LINT_PATHS := $(wildcard src tests scripts notebooks benchmarks deploy)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv graphviz lab lint format test bench typecheck clean distclean notebooks
+.PHONY: help venv graphviz lab lab-instructor lint format test bench typecheck clean distclean notebooks
 .PHONY: release autograde feedback examples report
 .PHONY: fuzz
 
@@ -52,12 +54,28 @@ $(STAMP): pyproject.toml | $(VENV_PYTHON)
 graphviz: ## Make sure Graphviz's `dot` is installed (installs it with apt-get when root)
 	@bash scripts/ensure-graphviz.sh
 
-lab: venv graphviz ## Open the course in JupyterLab
+lab: venv graphviz $(LEARNER_STAMP) ## Open the course in JupyterLab, as a learner (Validate only)
+	$(call jupyter_lab,JUPYTER_CONFIG_DIR="$(abspath $(LEARNER_CONFIG))")
+
+lab-instructor: venv graphviz ## Open the course in JupyterLab with nbgrader's instructor tools
+	$(call jupyter_lab,)
+
+# JupyterLab serves the repository root (labs/, release/ and the notebooks are all in its file
+# browser) and opens the start notebook in it; $(1): the environment it runs with.
+define jupyter_lab
 	@if [ -f "$(START_NOTEBOOK)" ]; then target="$(START_NOTEBOOK)"; \
 	elif [ -d notebooks ]; then target=notebooks/; else target=.; fi; \
 	if [ "$$(id -u)" -eq 0 ]; then root_flag=--allow-root; else root_flag=; fi; \
-	echo "$(VENV)/bin/jupyter lab $$root_flag $$target"; \
-	$(WITH_VENV_PATH) exec $(VENV)/bin/jupyter lab $$root_flag "$$target"
+	echo "$(VENV)/bin/jupyter lab $$root_flag --ServerApp.root_dir=. $$target"; \
+	$(1) $(WITH_VENV_PATH) exec $(VENV)/bin/jupyter lab $$root_flag --ServerApp.root_dir=. "$$target"
+endef
+
+# A learner's Jupyter settings, as Binder's postBuild writes them (nbgrader's Validate only, no
+# news pop-up), kept in the venv so that an instructor's own ~/.jupyter is left alone.
+$(LEARNER_STAMP): postBuild | $(STAMP)
+	rm -rf $(LEARNER_CONFIG)
+	JUPYTER_CONFIG_DIR="$(abspath $(LEARNER_CONFIG))" $(WITH_VENV_PATH) bash postBuild --settings-only
+	@touch $@
 
 lint: venv ## Check style: ruff check and ruff format --check (notebooks included)
 	$(VENV)/bin/ruff check $(LINT_PATHS)

@@ -40,3 +40,24 @@ __all__ = [
     "ValidationError",
 ]
 __version__ = "0.1.0"
+
+
+# A bare Lab or Decision at the end of a notebook cell draws itself (the account map, the
+# decision path). The model knows nothing of diagrams: the display is attached here, from above,
+# and imports iamlab.diagrams only when a notebook first shows one.
+def _lab_display(self: Lab, include: object = None, exclude: object = None) -> dict[str, str]:
+    from iamlab.diagrams.display import lab_bundle
+
+    return lab_bundle(self)
+
+
+def _decision_display(
+    self: Decision, include: object = None, exclude: object = None
+) -> dict[str, str]:
+    from iamlab.diagrams.display import decision_bundle
+
+    return decision_bundle(self)
+
+
+setattr(Lab, "_repr_mimebundle_", _lab_display)  # noqa: B010 — an attribute mypy cannot see
+setattr(Decision, "_repr_mimebundle_", _decision_display)  # noqa: B010

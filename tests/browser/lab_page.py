@@ -51,9 +51,9 @@ def launch_chromium(playwright: Any) -> Any:
     )
 
 
-def new_page(browser: Any) -> Any:
+def new_page(browser: Any, *, width: int = VIEWPORT["width"]) -> Any:
     """A tall page (widgets below the fold render) with generous timeouts for 2 busy cores."""
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(viewport={"width": width, "height": VIEWPORT["height"]})
     context.set_default_timeout(60 * SECOND)
     return context.new_page()
 

@@ -181,10 +181,21 @@ def _stop(process: subprocess.Popen[bytes], server: Server) -> None:
             continue
 
 
+def _write_learner_settings(env: dict[str, str]) -> None:
+    """A learner's Jupyter, as `make lab` and Binder give it: postBuild's settings only."""
+    subprocess.run(
+        ["bash", str(ROOT / "postBuild"), "--settings-only"],
+        env=env, cwd=ROOT, check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+
+
 @contextmanager
-def running_jupyterlab(root: Path, base: Path) -> Iterator[Server]:
-    """JupyterLab serving the folder ``root``; its settings, HOME and log live under ``base``."""
+def running_jupyterlab(root: Path, base: Path, *, learner: bool = False) -> Iterator[Server]:
+    """JupyterLab serving the folder ``root``; its settings, HOME and log live under ``base``.
+    ``learner``: with the settings `make lab` uses (nbgrader's Validate only, no news)."""
     env = _environment(base)
+    if learner:
+        _write_learner_settings(env)
     _write_settings(Path(env["JUPYTERLAB_SETTINGS_DIR"]))
     token = secrets.token_hex(24)
     port = _free_port()

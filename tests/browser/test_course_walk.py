@@ -3,11 +3,15 @@
 The repository's course files are copied into a temporary folder with the same layout, and
 JupyterLab opens the notebook ``make lab`` opens (the README's first command). In each notebook
 the learner runs every cell (Run → Run All Cells), sees no error, sees its diagrams and widgets,
+sees every output whole (none wider than the notebook column at
+1280 px with the file browser open, SVG diagrams included; no widget explanation breaks a word),
 and clicks the *Next* link at the bottom, which opens the next notebook in a new tab; the old
 tab is closed and its kernel shut down. The walk ends at the notebook without a *Next* link,
 and the notebooks seen must be the contents page's, in its order; its *Contents* link opens
 that page. One screenshot per notebook
-goes to ``test-output/browser/walk-NN-<name>.png``; the time per notebook to ``walk.txt``.
+goes to ``test-output/browser/walk-NN-<name>.png``; the time per notebook to ``walk.txt``, the
+widest output of each notebook against its column to ``widths.txt``. JupyterLab runs with a
+learner's settings (`make lab`'s: nbgrader's Validate only, no news pop-up).
 """
 
 from __future__ import annotations
@@ -38,6 +42,31 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
 
 COURSE_FILES = ("README.md", "notebooks", "labs")  # what `make lab` shows and the notebooks read
+# The screen the course is written for: 1280 px wide, JupyterLab's file browser open.
+SCREEN_WIDTH = 1280
+# For each output: its column (the output area's width) and how wide its content is, counting
+# what overflows it: scrolled content, drawn images and SVGs (their right edge), tables.
+MEASURE_OUTPUTS = """outputs => outputs.map(o => {
+  const box = o.getBoundingClientRect();
+  let right = box.left + o.scrollWidth, drawn = 0;
+  for (const e of o.querySelectorAll('img, svg, table, pre, .iamlab-diagram')) {
+    const r = e.getBoundingClientRect();
+    right = Math.max(right, r.left + Math.max(r.width, e.scrollWidth || 0));
+    if (e.matches('img, svg')) drawn = Math.max(drawn, r.width);
+  }
+  const cell = o.closest('.jp-Cell');
+  const index = cell ? [...cell.parentElement.children].indexOf(cell) : -1;
+  return {cell: index, column: Math.round(box.width), width: Math.round(right - box.left),
+          drawn: Math.round(drawn)};
+})"""
+# A widget explanation must wrap between words only: no CSS that breaks inside a word, and no
+# content wider than the explanation.
+MEASURE_EXPLANATIONS = """boxes => boxes.map(b => {
+  const s = getComputedStyle(b);
+  return {wordBreak: s.wordBreak, overflowWrap: s.overflowWrap,
+          overflow: b.scrollWidth - b.clientWidth, text: b.innerText.slice(0, 80)};
+})"""
+INSTRUCTOR_MENU = ".lm-MenuBar-item"
 CONTENTS_LINK = re.compile(r"^- \[(?P<label>\d\d\.\d\d [^\]]+)\]\((?P<name>[^)]+\.ipynb)\)$", re.M)
 # the CSS class each widget of iamlab.widgets puts on its view
 WIDGET_CLASSES = {
@@ -120,8 +149,47 @@ def course_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns(".*"))
         else:
             shutil.copy(ROOT / name, root / name)
-    with running_jupyterlab(root, base) as server:
+    with running_jupyterlab(root, base, learner=True) as server:
         yield server
+
+
+def _open_file_browser(pg: Any) -> None:
+    """The left sidebar shows the file browser (as on a learner's first visit)."""
+    browser = pg.locator("#filebrowser")
+    if not browser.is_visible():
+        pg.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']").click()
+    browser.wait_for(state="visible")
+
+
+def _too_wide(panel: Any, stop: Stop) -> tuple[list[str], str]:
+    """Outputs wider than their column (and the widest one), and broken-word explanations."""
+    problems = []
+    sizes = panel.locator(".jp-OutputArea-output").evaluate_all(MEASURE_OUTPUTS)
+    for size in sizes:
+        if size["width"] > size["column"] + 1:
+            problems.append(
+                f"{stop.path} cell {size['cell']}: an output {size['width']} px wide in a "
+                f"{size['column']} px column"
+            )
+    for box in panel.locator(".iamlab-explanation").evaluate_all(MEASURE_EXPLANATIONS):
+        if box["wordBreak"] != "normal" or box["overflowWrap"] != "normal" or box["overflow"] > 1:
+            problems.append(f"{stop.path}: a widget explanation may break words: {box}")
+    widest = max(sizes, key=lambda s: s["drawn"], default=None)
+    summary = (
+        f"{len(problems)} too wide; widest diagram {widest['drawn']} px in a "
+        f"{widest['column']} px column (cell {widest['cell']})"
+        if widest
+        else "no outputs"
+    )
+    return problems, f"{summary}  {stop.path}"
+
+
+def _instructor_tools(pg: Any) -> list[str]:
+    """A learner's JupyterLab has no Nbgrader menu (formgrader, Create Assignment...)."""
+    menus = [t.strip() for t in pg.locator(INSTRUCTOR_MENU).all_inner_texts()]
+    return [
+        f"the learner's JupyterLab shows the {m!r} menu" for m in menus if "nbgrader" in m.lower()
+    ]
 
 
 def _problems_in_outputs(panel: Any, stop: Stop) -> list[str]:
@@ -224,9 +292,13 @@ def test_a_learner_follows_the_next_links_from_start_here_to_the_glossary(
     opened: list[str] = []
     problems: list[str] = []
     timings: list[str] = []
-    pg = new_page(chromium)
+    widths: list[str] = []
+    pg = new_page(chromium, width=SCREEN_WIDTH)
     try:
         pg.goto(course_lab.page_url(start))
+        wait_for_notebook(pg)
+        _open_file_browser(pg)
+        problems += _instructor_tools(pg)
         path = start
         while path:
             began = time.monotonic()
@@ -238,6 +310,9 @@ def test_a_learner_follows_the_next_links_from_start_here_to_the_glossary(
             run_all_cells(pg)
             wait_for_kernel_idle(pg, course_lab, path)
             problems += _problems_in_outputs(panel, stop)
+            wide, summary = _too_wide(panel, stop)
+            problems += wide
+            widths.append(summary)
             _screenshot(pg, panel, stop, len(opened), shots)
             top, bottom = _navigation(panel)
             if top != bottom:
@@ -262,6 +337,7 @@ def test_a_learner_follows_the_next_links_from_start_here_to_the_glossary(
     finally:
         pg.context.close()
         (shots / "walk.txt").write_text("\n".join(timings) + "\n", encoding="utf-8")
+        (shots / "widths.txt").write_text("\n".join(widths) + "\n", encoding="utf-8")
     if opened != [stop.path for stop in contents]:
         problems.append(
             "the notebooks opened, in order, are not the contents':\n"

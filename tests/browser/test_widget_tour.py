@@ -98,7 +98,7 @@ def test_simulator_badge_follows_the_principal_and_https(page: Any, shots: Path)
     principal.fill("alex")
     principal.press("Enter")
     _expect_text(badge, "Implicitly denied")
-    assert "IAM user alex" in sim.inner_text()
+    assert "alex (IAM user)" in sim.inner_text()
     _shot(sim, shots, "03-simulator-alex-implicitly-denied")
     principal.fill("maria")
     principal.press("Enter")
@@ -159,7 +159,8 @@ def test_matrix_cell_click_explains(page: Any, shots: Path) -> None:
     assert cells.count() >= 1
     assert matrix.locator(".iamlab-cell-Allowed").count() >= 1
     cells.first.click()
-    _expect_text(matrix, "Explicit deny: YES")
+    _expect_text(matrix, "Explicit deny: a Deny statement matched")
+    _expect_text(matrix, "NeverDeleteRecipes")
     _shot(matrix, shots, "09-matrix-cell-explained")
 
 

@@ -87,10 +87,11 @@ def test_every_answer_label_is_used_several_times(bank):
 
 
 def test_ids_are_unique_and_numbered(bank):
-    """Is every id unique and of the form S01, S02, ...?"""
+    """Is every id unique and of the form Q01, Q02, ... (the quiz's own prefix: ps01's bank
+    numbers its different scenarios S01-S15)?"""
     ids = [s.id for s in bank]
     assert len(ids) == len(set(ids))
-    assert all(re.fullmatch(r"S\d\d", i) for i in ids)
+    assert all(re.fullmatch(r"Q\d\d", i) for i in ids)
 
 
 def test_every_scenario_is_complete(bank):
@@ -171,14 +172,14 @@ def test_user_answers_are_documented_exceptions(bank):
 
 def test_the_bank_is_a_sequence_with_queries(bank):
     """Can the bank be indexed, sliced, looked up by id, filtered by tags and keyed?"""
-    assert bank[0].id == "S01"
+    assert bank[0].id == "Q01"
     assert isinstance(bank[:3], ScenarioBank) and len(bank[:3]) == 3
-    assert bank.by_id("S11").answer == ROLE
+    assert bank.by_id("Q11").answer == ROLE
     shop = bank.filter(tags="coffee-shop")
     assert len(shop) >= 15 and all("coffee-shop" in s.tags for s in shop)
     both = bank.filter(tags=["coffee-shop", "team"])
     assert both and all({"coffee-shop", "team"} <= set(s.tags) for s in both)
-    assert bank.answers()["S16"] == ROOT
+    assert bank.answers()["Q16"] == ROOT
     assert len(bank.answers()) == len(bank)
     assert "40 scenarios" in repr(bank) or f"{len(bank)} scenarios" in repr(bank)
 
@@ -295,3 +296,9 @@ def test_a_missing_path_or_empty_folder_is_a_policy_error(tmp_path):
         load_bank(tmp_path / "missing.yaml")
     with pytest.raises(iamlab.PolicyError, match=r"no \.yaml"):
         load_bank(tmp_path)
+
+
+def test_the_quiz_and_ps01_number_their_scenarios_apart(bank):
+    """Does no id of the quiz's bank also name a (different) scenario of ps01's bank?"""
+    ps01 = load_bank(Path(iamlab.__file__).parent / "course" / "bank" / "ps01.yaml")
+    assert ps01 and not {s.id for s in bank} & {s.id for s in ps01}

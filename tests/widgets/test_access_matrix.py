@@ -36,7 +36,7 @@ def test_cells_show_markers_and_colours(grid: AccessMatrix) -> None:
     assert maria_reads.style.button_color == "#1a7f37"
     assert "allowed" in maria_reads.tooltip
     assert grid.cells[("maria", "s3:DeleteObject")].description == "✖"  # NoRecipeDeletes
-    assert grid.cells[("alex", "s3:GetObject")].description == "·"
+    assert grid.cells[("alex", "s3:GetObject")].description == "○"
     assert "12 requests" in text(grid.summary.value)
 
 
@@ -50,7 +50,7 @@ def test_clicking_a_cell_explains_it(grid: AccessMatrix) -> None:
 
 def test_resource_dropdown_redraws(grid: AccessMatrix) -> None:
     """Does choosing another resource redraw the grid for it?"""
-    assert grid.cells[("role/OrderAppServer", "dynamodb:PutItem")].description == "·"
+    assert grid.cells[("role/OrderAppServer", "dynamodb:PutItem")].description == "○"
     grid.resource.value = ORDERS
     assert grid.cells[("role/OrderAppServer", "dynamodb:PutItem")].description == "✔"
     assert ORDERS in text(grid.summary.value)

@@ -118,7 +118,7 @@ def test_allowed_assume_explains_why(explorer: AssumeRoleExplorer) -> None:
     explorer.assume()
     assert explorer.decision is not None and explorer.decision.allowed
     why = text(explorer.explanation.value)
-    assert "the trust policy (role CoffeeMachineOperator)" in why
+    assert "the trust policy of role CoffeeMachineOperator" in why
     assert "BecomeCoffeeMachineOperator" in why
 
 

@@ -35,8 +35,8 @@ def test_other_principal_changes_the_badge(simulator: RequestSimulator) -> None:
     simulator.principal.value = "alex"
     assert simulator.decision is not None
     assert simulator.decision.result == "ImplicitlyDenied"
-    assert "✖ Implicitly denied" in text(simulator.badge.value)
-    assert "IAM user alex" in text(simulator.explanation.value)
+    assert "○ Implicitly denied" in text(simulator.badge.value)
+    assert "alex (IAM user)" in text(simulator.explanation.value)
     assert "Allowed" not in text(simulator.badge.value)
 
 
@@ -84,7 +84,7 @@ def test_mfa_box_changes_a_decision_that_needs_mfa(nine_am: datetime) -> None:
     sim = RequestSimulator(
         lab, principal="priya", action="s3:DeleteObject", resource=LATTE, now=nine_am
     )
-    assert "✖ Implicitly denied" in text(sim.badge.value)
+    assert "○ Implicitly denied" in text(sim.badge.value)
     sim.mfa.value = True
     assert "✔ Allowed" in text(sim.badge.value)
     assert "DeleteWithMfa" in text(sim.explanation.value)
@@ -137,7 +137,7 @@ def test_free_text_role_and_arn_principals(simulator: RequestSimulator) -> None:
     simulator.resource.value = ORDERS
     assert "✔ Allowed" in text(simulator.badge.value)
     simulator.principal.value = "arn:aws:iam::111122223333:user/maria"
-    assert "✖ Implicitly denied" in text(simulator.badge.value)
+    assert "○ Implicitly denied" in text(simulator.badge.value)
 
 
 def test_suggestions_come_from_the_lab(simulator: RequestSimulator) -> None:
@@ -171,3 +171,15 @@ def test_constructor_does_not_display(
     RequestSimulator(coffee_shop_lab)
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+def test_mfa_can_be_absent_from_the_request(coffee_shop_lab) -> None:
+    """Can the MFA control leave aws:MultiFactorAuthPresent out of the request (long-term access
+    keys), as opposed to setting it to false?
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"""
+    sim = RequestSimulator(coffee_shop_lab, principal="maria")
+    assert sim.context()["aws:MultiFactorAuthPresent"] is False
+    sim.mfa.value = None
+    assert "aws:MultiFactorAuthPresent" not in sim.context()
+    sim.mfa.value = True
+    assert sim.context()["aws:MultiFactorAuthPresent"] is True

@@ -52,7 +52,9 @@ def cross_account(lab: Lab, decision: Decision) -> graphviz.Digraph:
         f"{_side_words(caller_ok)}. Resource side ({account_words(resource_account)}): "
         f"{_side_words(resource_ok)}. {rule}: {outcome.split(' ', 1)[1]}."
     )
-    graph = style.new_graph(title=title, description=description, rankdir="LR")
+    # Top to bottom: the two accounts side by side, each with its answer below it, then the
+    # verdict under both; the width stays that of two narrow columns.
+    graph = style.new_graph(title=title, description=description, rankdir="TB")
 
     caller_box = style.account_cluster(
         caller_account, lab.accounts[caller_account].name if caller_account in lab.accounts else ""
@@ -77,7 +79,7 @@ def cross_account(lab: Lab, decision: Decision) -> graphviz.Digraph:
     resource_box.node(
         "resource",
         style.lines(res_name, res_kind),
-        **style.node_attrs("resource", tooltip=decision.resource),
+        **style.node_attrs(naming.resource_style(decision.resource), tooltip=decision.resource),
     )
     resource_box.node("resource_side", style.lines(*resource_rows), **_side_attrs(resource_ok))
     graph.subgraph(caller_box)

@@ -113,7 +113,10 @@ def decision_path(decision: Decision) -> graphviz.Digraph:
     drawn = set()
     for tail, head, label in _FLOW:
         drawn.add((tail, head))
-        _edge(graph, tail, head, label, (tail, head) in steps_taken)
+        taken = (tail, head) in steps_taken
+        if taken and (tail, head) == ("resource", "identity"):
+            label = _on_to_identity(decision, status["resource"])
+        _edge(graph, tail, head, label, taken)
     for tail, head in itertools.pairwise(path):
         if (tail, head) not in drawn:  # a turn the standard flow does not draw
             _edge(graph, tail, head, _extra_label(decision, tail), True)
@@ -235,6 +238,22 @@ def _why_denied(decision: Decision) -> str:
             f"no statement of its resource-based policy names the caller"
         )
     return "no statement allows it: an implicit deny is the default"
+
+
+def _on_to_identity(decision: Decision, found: str) -> str:
+    """Why the path goes on from the resource-based policy to the identity-based policies."""
+    if found == "allow" and decision.cross_account:
+        return "it allows, but across accounts\nthe caller's side must allow too"
+    grants = {m.grant for m in decision.statements if m.kind == "resource"}
+    if found == "allow" and "account" in grants:
+        return "it allows the caller's account,\nwhose own policies decide"
+    if found == "allow" and "role" in grants:
+        return "it allows the role: the session's\nboundary and session policy still apply"
+    if found == "allow":
+        return "it allows; the other\npolicies are checked too"
+    if found == "absent":
+        return "no resource-based policy"
+    return "no: an identity-based\npolicy may still allow"
 
 
 def _extra_label(decision: Decision, tail: str) -> str:

@@ -88,6 +88,20 @@ _RESOURCE_KINDS = {
 }
 
 
+#: IAM identities that can be the resource of a request (a role for sts:AssumeRole, ...).
+_IAM_KINDS = {"role": "IAM role", "user": "IAM user", "group": "IAM group"}
+
+
+def resource_style(arn: str) -> str:
+    """The style kind to draw a resource as: a role is drawn as a role, wherever it appears."""
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and parts[2] == "iam":
+        return {"role": "role", "user": "user", "group": "group"}.get(
+            parts[5].split("/", 1)[0], "resource"
+        )
+    return "resource"
+
+
 def resource_caption(arn: str) -> tuple[str, str]:
     """(short name, kind in words) for a resource ARN: ``("coffee-recipes", "S3 bucket")``."""
     parts = arn.split(":", 5)
@@ -95,6 +109,8 @@ def resource_caption(arn: str) -> tuple[str, str]:
         return arn, "resource"
     service, resource = parts[2], parts[5]
     kind = _RESOURCE_KINDS.get(service, f"{service} resource")
+    if service == "iam" and resource.split("/", 1)[0] in _IAM_KINDS:
+        return resource.rsplit("/", 1)[-1], _IAM_KINDS[resource.split("/", 1)[0]]
     if service == "s3" and "/" in resource:
         return resource, "S3 object"
     name = resource.split("/", 1)[1] if "/" in resource else resource.split(":")[-1]

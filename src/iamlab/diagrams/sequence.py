@@ -71,7 +71,7 @@ def _issued(session: Session, now: datetime | None) -> graphviz.Digraph:
         + (f", {state}" if state else "")
         + f") that sign requests as {session.arn}."
     )
-    graph = style.new_graph(title=title, description=description, rankdir="LR")
+    graph = style.new_graph(title=title, description=description, rankdir="TB")
     body = style.card("sequence")
 
     body.node(
@@ -160,7 +160,7 @@ def _refused(decision: Decision) -> graphviz.Digraph:
         f"({outcome.split(' ', 1)[1]}, decided by {by}), so STS issued no credentials and no "
         f"request can be made as the role."
     )
-    graph = style.new_graph(title=title, description=description, rankdir="LR")
+    graph = style.new_graph(title=title, description=description, rankdir="TB")
     body = style.card("sequence")
     body.node(
         "caller",

@@ -165,6 +165,8 @@ def new_graph(*, title: str, description: str, rankdir: str = "TB") -> graphviz.
         nodesep="0.35",
         ranksep="0.5",
         pad="0.2",
+        # points (1/72 in); 0.75 pt a pixel. "!"-less: only ever scaled down, never up.
+        size=f"{MAX_WIDTH_PX * 0.75 / 72:.2f},100",
     )
     graph.attr(
         "node",
@@ -268,24 +270,36 @@ def edge_label(*rows: str, dim: bool = False) -> str:
     )
 
 
-def wrap(text: str, width: int = 56) -> list[str]:
-    """``text`` as rows of at most ``width`` characters; ARNs break after ``/`` or ``:``."""
-    words: list[str] = []
+#: The widest a diagram may be drawn, in pixels: JupyterLab's notebook column at 1280 px with the
+#: file browser open is 848 px, and an output keeps a margin. Layouts are chosen to stay under
+#: it at full size (top to bottom for long flows, wrapped labels); ``size`` below is only the
+#: safety net that scales a drawing down if it still comes out wider.
+MAX_WIDTH_PX = 800
+#: Label rows are wrapped at this many characters (about 250 px at 11 pt).
+WRAP = 40
+#: Titles are wrapped at this many characters (16 pt bold).
+TITLE_WRAP = 58
+
+
+def wrap(text: str, width: int = WRAP) -> list[str]:
+    """``text`` as rows of at most ``width`` characters, broken between words; a word longer
+    than a row (an ARN) breaks after a ``/`` or ``:`` and its pieces join without a space."""
+    pieces: list[tuple[str, bool]] = []  # (piece, continues the previous piece's word)
     for word in text.split():
+        glued = False
         while len(word) > width:
             cut = max(word.rfind("/", 0, width), word.rfind(":", 0, width)) + 1
             cut = cut if cut > width // 3 else width
-            words.append(word[:cut])
-            word = word[cut:]
-        words.append(word)
+            pieces.append((word[:cut], glued))
+            word, glued = word[cut:], True
+        pieces.append((word, glued))
     rows: list[str] = []
-    for word in words:
-        if rows and len(rows[-1]) + 1 + len(word) <= width and not rows[-1].endswith((":", "/")):
-            rows[-1] += " " + word
-        elif rows and rows[-1].endswith((":", "/")) and len(rows[-1]) + len(word) <= width:
-            rows[-1] += word
+    for piece, glued in pieces:
+        joined = rows[-1] + piece if glued else (rows[-1] + " " + piece if rows else piece)
+        if rows and len(joined) <= width:
+            rows[-1] = joined
         else:
-            rows.append(word)
+            rows.append(piece)
     return rows or [""]
 
 
@@ -295,9 +309,10 @@ def one_line(text: str) -> str:
 
 def title_label(title: str) -> str:
     """The graph title as an HTML-like label on a light card (readable on any theme)."""
+    rows = "<br/>".join(html.escape(row) for row in wrap(title, TITLE_WRAP))
     return (
         f'<<table border="0" cellborder="0" cellpadding="5" bgcolor="{CARD}">'
-        f'<tr><td><font color="{INK}"><b>{html.escape(title)}</b></font></td></tr></table>>'
+        f'<tr><td balign="left"><font color="{INK}"><b>{rows}</b></font></td></tr></table>>'
     )
 
 

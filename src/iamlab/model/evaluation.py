@@ -191,11 +191,8 @@ class Decision:
     def __str__(self) -> str:
         return f"{self.result}: {self.caller.arn} -> {self.action} on {self.resource}"
 
-    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
-        from iamlab.diagrams import decision_path
-        from iamlab.diagrams.display import mimebundle
-
-        return mimebundle(decision_path(self), str(self))
+    # A bare decision draws its decision path in a notebook: iamlab/__init__.py gives Decision
+    # its _repr_mimebundle_, so that the model imports no view.
 
 
 # -- statement matching ---------------------------------------------------------------------

@@ -688,11 +688,8 @@ class Lab:
         title = f"{self.title} — " if self.title else ""
         return f"<Lab {title}{counts}; {_count(len(self.resources), 'resource')}>"
 
-    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
-        from iamlab.diagrams import account_map
-        from iamlab.diagrams.display import mimebundle
-
-        return mimebundle(account_map(self), repr(self))
+    # A bare lab draws itself in a notebook: iamlab/__init__.py gives Lab its
+    # _repr_mimebundle_ (the account map), so that the model imports no view.
 
 
 def _count(n: int, noun: str) -> str:

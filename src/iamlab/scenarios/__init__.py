@@ -2,7 +2,7 @@
 
 >>> from iamlab.scenarios import load_bank, ROLE
 >>> bank = load_bank()                      # the packaged bank
->>> bank.by_id("S11").answer == ROLE        # the order app on EC2
+>>> bank.by_id("Q11").answer == ROLE        # the order app on EC2
 True
 
 ``load_bank("private.yaml")`` (or a folder of YAML files) loads an instructor's own bank; the

@@ -2,7 +2,8 @@
 
 One schema, read by the quiz widget, the graded ps01 and the notebooks::
 
-    - id: S01                      # unique in the bank: a letter, then letters/digits/-/_
+    - id: Q01                      # unique in the bank: a letter, then letters/digits/-/_
+                                   # (the quiz's bank uses Q01..., ps01's S01...: never both)
       title: maria signs in        # a few words
       scenario: ...                # what the learner reads
       answer: role                 # user | group | role | root: AWS's current guidance
@@ -236,7 +237,7 @@ def _scenario(raw: object, name: str, index: int) -> Scenario:
         raise PolicyError(
             place("id"),
             f"{values['id']!r}: an id starts with a letter, then letters, digits, - or _ "
-            f"(e.g. S01)",
+            f"(e.g. Q01)",
         )
     if values["answer"] not in ANSWERS:
         raise PolicyError(

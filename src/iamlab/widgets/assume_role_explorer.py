@@ -21,6 +21,8 @@ from iamlab.model.matrix import known_actions, known_resources
 from iamlab.model.sts import CHAINING_LIMIT, MIN_DURATION, Session
 from iamlab.widgets.badges import badge, error_box, pre, result_badge
 from iamlab.widgets.controls import LABEL_STYLE, auto_width, combobox, format_time, wide
+from iamlab.widgets.defaults import default_request
+from iamlab.widgets.explanation import explanation_html
 from iamlab.widgets.graphs import diagram_html
 
 
@@ -149,12 +151,9 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
         self.countdown = widgets.HTML()
 
         actions, resources = known_actions(lab), known_resources(lab)
-        self.request_action = combobox(
-            "Action", actions[0] if actions else "", actions, "service:Action"
-        )
-        self.request_resource = combobox(
-            "Resource", resources[0] if resources else "", resources, "an ARN"
-        )
+        usual_action, usual_resource = default_request(lab)
+        self.request_action = combobox("Action", usual_action, actions, "service:Action")
+        self.request_resource = combobox("Resource", usual_resource, resources, "an ARN")
         self.request_result = widgets.HTML()
 
         self.chain_role = widgets.Dropdown(
@@ -293,8 +292,8 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
                 now=now,
             )
         except AccessDeniedError as exc:
-            detail = exc.decision.explain() if exc.decision is not None else ""
-            self.chain_result.value = error_box(str(exc), title="✖ AccessDenied") + pre(detail)
+            detail = explanation_html(exc.decision) if exc.decision is not None else ""
+            self.chain_result.value = error_box(str(exc), title="✖ AccessDenied") + detail
             return None
         except ExpiredTokenError as exc:
             self.chain_result.value = error_box(str(exc), title="✖ ExpiredToken")
@@ -338,7 +337,7 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
         self.error = ""
         self.decision = decision
         if decision is not None:
-            self.explanation.value = pre(decision.explain())
+            self.explanation.value = explanation_html(decision)
         else:
             self.explanation.value = pre(
                 f"AWS allowed sts:AssumeRole: the trust policy of {session.role.name} lets "
@@ -358,7 +357,7 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
         self.decision = exc.decision
         self.error = str(exc)
         self.outcome.value = error_box(str(exc), title="✖ AccessDenied: AssumeRole refused")
-        self.explanation.value = pre(exc.decision.explain()) if exc.decision else ""
+        self.explanation.value = explanation_html(exc.decision) if exc.decision else ""
         self.credentials.value = ""
         self._show_clock()
         self._refresh_request()
@@ -405,7 +404,7 @@ class AssumeRoleExplorer(widgets.VBox):  # type: ignore[misc]
             return
         self.request_result.value = result_badge(
             decision.result, detail=f"as {self.session.arn}"
-        ) + pre(decision.explain())
+        ) + explanation_html(decision)
 
 
 def _json(document: object) -> str:

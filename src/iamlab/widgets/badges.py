@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from html import escape
 
-# result -> (symbol and words, background colour)
+from iamlab.diagrams.style import OUTCOME_TEXT
+
+# result -> (symbol and words, background colour); the words and marks are the diagrams'
 RESULT_BADGES: dict[str, tuple[str, str]] = {
-    "Allowed": ("✔ Allowed", "#1a7f37"),
-    "ExplicitlyDenied": ("✖ Explicitly denied", "#b3261e"),
-    "ImplicitlyDenied": ("✖ Implicitly denied", "#8a5300"),
+    "Allowed": (OUTCOME_TEXT["Allowed"], "#1a7f37"),
+    "ExplicitlyDenied": (OUTCOME_TEXT["ExplicitlyDenied"], "#b3261e"),
+    "ImplicitlyDenied": (OUTCOME_TEXT["ImplicitlyDenied"], "#8a5300"),
 }
 _BADGE_STYLE = (
     "display:inline-block;padding:0.25em 0.7em;border-radius:0.4em;font-weight:bold;"
@@ -21,7 +23,7 @@ _BADGE_STYLE = (
 
 
 def badge_text(result: str) -> str:
-    """``✔ Allowed``, ``✖ Explicitly denied`` or ``✖ Implicitly denied``."""
+    """``✔ Allowed``, ``✖ Explicitly denied`` or ``○ Implicitly denied``."""
     return RESULT_BADGES.get(result, (result, ""))[0]
 
 

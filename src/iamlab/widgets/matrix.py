@@ -1,8 +1,9 @@
 """The access matrix: who can do what, as a colour grid; click a cell to see why.
 
 The decisions come from :func:`iamlab.model.matrix.access_matrix`; this module only draws
-them. Each cell shows a symbol as well as a colour: ✔ allowed, ✖ explicitly denied,
-· implicitly denied, ⚠ the request could not be evaluated.
+them. Each cell shows a symbol as well as a colour, the same as in the diagrams and badges
+(:data:`iamlab.diagrams.style.OUTCOME_TEXT`): ✔ allowed, ✖ explicitly denied, ○ implicitly
+denied; ⚠ the request could not be evaluated.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from iamlab.errors import IamlabError
 from iamlab.model.lab import Lab
 from iamlab.model.matrix import AccessMatrix as Matrix
 from iamlab.model.matrix import access_matrix, known_actions
-from iamlab.widgets.badges import error_box, pre, result_badge
+from iamlab.widgets.badges import error_box, result_badge
+from iamlab.widgets.explanation import explanation_html
 
 # result -> (marker, background, text colour, words)
 CELL_STYLES: dict[str, tuple[str, str, str, str]] = {
     "Allowed": ("✔", "#1a7f37", "#ffffff", "allowed"),
     "ExplicitlyDenied": ("✖", "#b3261e", "#ffffff", "explicitly denied"),
-    "ImplicitlyDenied": ("·", "#d0d7de", "#24292f", "implicitly denied"),
+    "ImplicitlyDenied": ("○", "#d0d7de", "#24292f", "implicitly denied"),
     "Error": ("⚠", "#8a5300", "#ffffff", "cannot be evaluated"),
 }
 _CELL = "2.2em"
@@ -202,4 +204,4 @@ class AccessMatrix(widgets.VBox):  # type: ignore[misc]
             self.explanation.value = error_box(str(found))
             return
         self.selection.value = f"{where} {result_badge(found.result)}"
-        self.explanation.value = pre(found.explain())
+        self.explanation.value = explanation_html(found)

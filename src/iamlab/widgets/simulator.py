@@ -14,22 +14,32 @@ from typing import Any
 import ipywidgets as widgets
 
 from iamlab import arguments as args
-from iamlab.diagrams import decision_path
+from iamlab.diagrams import decision_path, naming
 from iamlab.errors import IamlabError
 from iamlab.model.evaluation import Decision
 from iamlab.model.lab import Lab
 from iamlab.model.matrix import known_actions, known_resources
-from iamlab.widgets.badges import error_box, pre, result_badge
+from iamlab.widgets.badges import error_box, result_badge
 from iamlab.widgets.controls import LABEL_STYLE, auto_width, combobox, format_time, parse_time
+from iamlab.widgets.defaults import default_request
+from iamlab.widgets.explanation import explanation_html
 from iamlab.widgets.graphs import DiagramFormat, diagram_html
+
+#: The MFA control: aws:MultiFactorAuthPresent true, false, or not in the request at all.
+MFA_OPTIONS = (
+    ("aws:MultiFactorAuthPresent = false (signed in without MFA)", False),
+    ("aws:MultiFactorAuthPresent = true (signed in with MFA)", True),
+    ("no aws:MultiFactorAuthPresent (long-term access keys)", None),
+)
 
 
 class RequestSimulator(widgets.VBox):  # type: ignore[misc]
     """Ask the lab one request at a time and see the decision, its explanation and its path.
 
     The controls are public so that a notebook or a test can drive them:
-    ``principal``, ``action``, ``resource`` (text with suggestions), ``mfa``,
-    ``secure_transport`` (check boxes), ``source_ip`` and ``time`` (text). The views are
+    ``principal``, ``action``, ``resource`` (text with suggestions), ``mfa`` (true, false or
+    absent: :data:`MFA_OPTIONS`), ``secure_transport`` (a check box), ``source_ip`` and
+    ``time`` (text). The views are
     ``badge``, ``explanation`` and ``diagram``; ``decision`` is the last decision (``None``
     when the input could not be evaluated, then ``error`` says why).
 
@@ -64,19 +74,22 @@ class RequestSimulator(widgets.VBox):  # type: ignore[misc]
         self.principal = combobox(
             "Principal", principal or names[0], names, "a user, role/NAME, root or an ARN"
         )
-        self.action = combobox(
-            "Action", action or (actions[0] if actions else ""), actions, "service:Action"
-        )
+        usual_action, usual_resource = default_request(lab)
+        self.action = combobox("Action", action or usual_action, actions, "service:Action")
         self.resource = combobox(
             "Resource",
-            resource or (resources[0] if resources else ""),
+            resource or usual_resource,
             resources,
             "an ARN, e.g. arn:aws:s3:::bucket/key",
         )
-        self.mfa = widgets.Checkbox(
+        # Three states, not two: with long-term access keys the key is absent from the request,
+        # which a Bool condition treats differently from "false" (BoolIfExists, Null).
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
+        self.mfa = widgets.Dropdown(
+            options=MFA_OPTIONS,
             value=False,
-            description="signed in with MFA (aws:MultiFactorAuthPresent)",
-            indent=False,
+            description="MFA",
+            style=LABEL_STYLE,
             layout=auto_width(),
         )
         self.secure_transport = widgets.Checkbox(
@@ -125,10 +138,9 @@ class RequestSimulator(widgets.VBox):  # type: ignore[misc]
 
     def context(self) -> dict[str, object]:
         """The request context the controls describe (the time goes in as ``now``)."""
-        ctx: dict[str, object] = {
-            "aws:MultiFactorAuthPresent": bool(self.mfa.value),
-            "aws:SecureTransport": bool(self.secure_transport.value),
-        }
+        ctx: dict[str, object] = {"aws:SecureTransport": bool(self.secure_transport.value)}
+        if self.mfa.value is not None:
+            ctx["aws:MultiFactorAuthPresent"] = bool(self.mfa.value)
         ip = self.source_ip.value.strip()
         if ip:
             ctx["aws:SourceIp"] = ip
@@ -158,11 +170,11 @@ class RequestSimulator(widgets.VBox):  # type: ignore[misc]
             return
         self.decision = decision
         self.error = ""
-        decided = ", ".join(decision.decided_by)
+        decided = naming.decided_by_words(decision.decided_by) if decision.decided_by else ""
         self.badge.value = result_badge(
             decision.result, detail=f"decided by: {decided}" if decided else ""
         )
-        self.explanation.value = pre(decision.explain())
+        self.explanation.value = explanation_html(decision)
         self._show_diagram(decision)
 
     def _show_error(self, message: str) -> None:
