@@ -87,3 +87,73 @@ def test_every_cell_of_the_coffee_shop_is_what_evaluate_says(coffee_shop_lab):
     resources = [*known_resources(lab), "arn:aws:s3:::coffee-recipes/drafts/maria/x.md", "*"]
     _m, differ = _compare(lab, principals, actions, resources, {"aws:SecureTransport": True})
     assert not differ, differ[:10]
+
+
+KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+ROLE = "arn:aws:iam::111122223333:role/Deployer"
+SSO_ROLE = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_X_0123"
+AWS_POLICY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+def test_cells_with_rules_of_their_own_are_what_evaluate_says():
+    """KMS key policies, a trust policy only for the AssumeRole family, and requests AWS
+    decides itself (GetCallerIdentity, AWS managed policies, Identity Center roles): the
+    batch gives each the answer ``evaluate`` gives?"""
+    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    lab = iamlab.Lab.from_dict(
+        {
+            "account_id": "111122223333",
+            "users": {
+                "admin": {
+                    "inline_policies": {"All": {"Version": "2012-10-17", "Statement": [everything]}}
+                },
+                "nobody": {},
+            },
+            "roles": {
+                "Deployer": {
+                    "trust_policy": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"AWS": "arn:aws:iam::111122223333:user/admin"},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    }
+                }
+            },
+            "resources": {
+                KEY: {
+                    "policy": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"AWS": "arn:aws:iam::111122223333:user/nobody"},
+                                "Action": "kms:Decrypt",
+                                "Resource": "*",
+                            }
+                        ],
+                    }
+                }
+            },
+        }
+    )
+    actions = [
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "iam:GetRole",
+        "sts:AssumeRole",
+        "sts:GetCallerIdentity",
+        "iam:CreatePolicyVersion",
+        "iam:DeleteRole",
+        "s3:GetObject",
+    ]
+    resources = [KEY, ROLE, SSO_ROLE, AWS_POLICY, "arn:aws:s3:::coffee-recipes/latte.md", "*"]
+    m, differ = _compare(lab, ["admin", "nobody", "root"], actions, resources, {})
+    assert not differ, differ[:10]
+    assert m.result("admin", "kms:Encrypt", KEY) == "ImplicitlyDenied"  # the key policy decides
+    assert m.result("nobody", "kms:Decrypt", KEY) == "Allowed"
+    assert m.result("nobody", "sts:GetCallerIdentity", "*") == "Allowed"
+    assert m.result("admin", "iam:GetRole", ROLE) == "Allowed"  # not a trust-policy request

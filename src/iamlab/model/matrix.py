@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from iamlab import arguments as args
 from iamlab.errors import IamlabError, ValidationError
+from iamlab.model import aws_rules
 from iamlab.model.caller import Caller
 from iamlab.model.evaluation import (
     STEP_ORDER,
@@ -32,6 +33,7 @@ from iamlab.model.evaluation import (
     _Plan,
     _plan,
     principal_grant,
+    required_resource_policy,
     statements_for_action,
 )
 from iamlab.model.matching import has_wildcard
@@ -97,6 +99,7 @@ class _Cell:
     resource_account: str
     context: dict[str, object]
     facts: _Facts
+    required_policy: str  # "trust policy" where the role's trust policy must allow, or ""
 
     def decision(self, action: str, resource: str, policy: AttachedPolicy | None) -> Decision:
         """The cell's Decision, for its action, resource and resource-based policy (one that
@@ -114,6 +117,7 @@ class _Cell:
             context=self.context,
             resource_policy=policy,
             facts=self.facts,
+            required_policy=self.required_policy,
         )
 
 
@@ -267,17 +271,28 @@ class _Batch:
 
     def _target(self, action: str, resource: str) -> tuple[AttachedPolicy | None, str, bool] | None:
         """(resource-based policy, the resource's account, must the policy allow?) as
-        ``Lab.evaluate`` finds them; None for a request ``evaluate`` refuses."""
+        ``Lab.evaluate`` finds them; None for a request the batch leaves to ``evaluate``: one
+        it refuses, one AWS decides by itself (:mod:`iamlab.model.aws_rules`) or one on a KMS
+        key, whose key policy must allow."""
         key = (action, resource)
         if key not in self.targets:
+            from iamlab.model.lab import _arn_account as lab_arn_account  # lab imports this
+
             lab = self.lab
-            if ":" not in action or not (resource == "*" or resource.startswith("arn:")):
+            required = required_resource_policy(action, resource)
+            if (
+                ":" not in action
+                or not (resource == "*" or resource.startswith("arn:"))
+                # rarer requests with a rule of their own: ``evaluate`` answers them
+                or required == "key policy"
+                or aws_rules.rule_for(action, resource) is not None
+            ):
                 self.targets[key] = None
             else:
                 listed = lab.resource_for(resource)
-                account = listed.account if listed and listed.account else _arn_account(resource)
+                account = listed.account if listed and listed.account else lab_arn_account(resource)
                 policy = lab._attached_resource_policy(listed)
-                trusting = lab._trust_policy_for(action, resource)
+                trusting = lab._trust_policy_for(action, resource) if required else None
                 if trusting is not None:
                     policy, account = trusting
                 self.targets[key] = (policy, account, trusting is not None)
@@ -527,6 +542,7 @@ class _Batch:
             resource_account=account,
             context=ctx,
             facts=facts,
+            required_policy="trust policy" if required else "",
         )
 
     def _hit_resource(self, statement: Statement, resource: str, ctx: dict[str, object]) -> bool:
@@ -556,11 +572,6 @@ class _Batch:
             )
         except IamlabError as exc:
             return exc
-
-
-def _arn_account(arn: str) -> str:
-    parts = arn.split(":", 5)
-    return parts[4] if len(parts) == 6 else ""
 
 
 def _service_and_type(arn: str) -> tuple[str, str]:
