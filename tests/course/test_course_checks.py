@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from iamlab.course.build import load_banks, policy_key
+from iamlab.course.banks import load_banks
+from iamlab.course.keys import policy_key
 from iamlab.course.checks import judge
-from iamlab.course.grading import run_isolated
+from iamlab.course.judging import Judge
 
 BANKS = load_banks()
 
@@ -116,14 +117,15 @@ def test_is_an_unknown_kind_a_failed_verdict() -> None:
 
 def test_does_the_isolated_checker_agree_with_the_judge() -> None:
     key = key_of("ps02", "baristas")
-    assert run_isolated("policy", BARISTA_WORDED_DIFFERENTLY, key).passed
-    assert not run_isolated("policy", {}, key).passed
+    with Judge() as worker:
+        assert worker.judge("policy", BARISTA_WORDED_DIFFERENTLY, key).passed
+        assert not worker.judge("policy", {}, key).passed
 
 
 def test_does_monkeypatching_iamlab_in_this_process_leave_the_isolated_checker_alone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The checker runs in a fresh `python -I`: a patched iamlab here cannot change it."""
+    """The judging worker is a fresh `python -I`: a patched iamlab here cannot change it."""
     import iamlab
     import iamlab.course.checks as checks
 
@@ -132,7 +134,8 @@ def test_does_monkeypatching_iamlab_in_this_process_leave_the_isolated_checker_a
 
     monkeypatch.setattr(iamlab.Lab, "evaluate", always_allowed)
     monkeypatch.setattr(checks, "judge", lambda *a, **k: checks.Verdict(passed=True, summary=""))
-    verdict = run_isolated(
-        "policy", policy(allow("*", "*")), copy.deepcopy(key_of("ps02", "baristas"))
-    )
+    with Judge() as worker:
+        verdict = worker.judge(
+            "policy", policy(allow("*", "*")), copy.deepcopy(key_of("ps02", "baristas"))
+        )
     assert not verdict.passed

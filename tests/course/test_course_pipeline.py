@@ -25,7 +25,8 @@ import nbformat
 import pytest
 
 from iamlab.course import pipeline
-from iamlab.course.build import ASSIGNMENTS, HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END
+from iamlab.course.banks import ASSIGNMENTS
+from iamlab.course.cells import HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END
 from iamlab.course.examples import (
     EXAMPLES,
     example_notebooks,
@@ -506,7 +507,7 @@ def test_does_the_invalid_notebook_get_its_reason_written(graded: dict[str, Any]
         ("int-infinite-loop", "KeyboardInterrupt"),
         ("int-memory-error", "MemoryError"),
         ("int-wrong-type", "a subclass of str"),
-        ("int-replace-helpers", "judged again by the grader, outside your kernel"),
+        ("int-replace-helpers", "judged by the grader, outside your kernel"),
         ("int-bypass-check", "no answer was recorded"),
         ("int-stderr-noise", "[stderr] noise after every cell"),
         ("sbx-network-local", "no network:"),

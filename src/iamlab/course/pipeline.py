@@ -19,6 +19,8 @@ from pathlib import Path
 
 from iamlab.course.build import ASSIGNMENTS, write_course
 from iamlab.course.gradebook import gradebook_url
+from iamlab.course.intake import INTAKE, Refusal, stage
+from iamlab.course.keys import KEYS_FOLDER
 
 PIPELINE_TIMEOUT = 3600
 
@@ -100,16 +102,31 @@ def autograde(
     env: dict[str, str] | None = None,
     extra_args: Sequence[str] = (),
 ) -> None:
-    """Autograde every submission in ``submitted/`` (sandboxed; stops if it cannot be)."""
+    """Autograde every submission in ``submitted/`` (checked, then sandboxed).
+
+    Each submission is checked and copied to ``intake/`` first (:mod:`iamlab.course.intake`):
+    nbgrader grades only that copy, never what a student's folder links to.
+    """
     from iamlab.course.sandbox import require_sandbox
 
     require_sandbox()
     course = Path(course)
     for name in assignments or ASSIGNMENTS:
-        if not any((course / "submitted").glob(f"*/{name}")):
+        notebooks = sorted(p.name for p in (course / "source" / name).glob("*.ipynb"))
+        staged, refused = stage(course, name, notebooks)
+        for refusal in refused:
+            if not refusal.zero:
+                print(f"{name}: {refusal.student}: {refusal.reason}", file=sys.stderr)
+        if not staged:
             print(f"{name}: no submissions in {course / 'submitted'}")
             continue
-        args = ["autograde", name, *(["--force"] if force else []), *extra_args]
+        args = [
+            "autograde",
+            name,
+            f"--CourseDirectory.submitted_directory={INTAKE}",
+            *(["--force"] if force else []),
+            *extra_args,
+        ]
         done = nbgrader(course, *args, check=False, env=env)
         print(f"{name}: autograded (nbgrader exit status {done.returncode})")
         if done.returncode != 0:
@@ -117,31 +134,45 @@ def autograde(
             print(
                 "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:]), file=sys.stderr
             )
-        for student, reason in record_ungraded(course, name):
+        for student, reason in record_ungraded(course, name, refused):
             print(f"{name}: {student} scored 0: {reason}")
 
 
 NOT_GRADED = "not-graded.txt"
 
 
-def record_ungraded(course: Path, assignment: str) -> list[tuple[str, str]]:
+def record_ungraded(
+    course: Path, assignment: str, refused: Sequence[Refusal] = ()
+) -> list[tuple[str, str]]:
     """Give zero, with the reason, to each submission nbgrader could not grade at all.
 
     nbgrader skips a submission whose notebook it cannot read (invalid JSON, not a notebook)
-    and leaves its grades empty; the course records zero and writes the reason to
+    or that the intake refused (missing, a link, a device ...), and leaves its grades empty;
+    the course records zero and writes the reason to
     ``autograded/<student>/<assignment>/not-graded.txt`` so the run's outcome is complete.
     """
     import nbformat
     from nbgrader.api import Gradebook, MissingEntry
 
+    reasons: dict[str, list[str]] = {}
+    for refusal in refused:
+        if refusal.zero:
+            reasons.setdefault(refusal.student, []).append(refusal.reason)
     recorded = []
-    for folder in sorted((course / "submitted").glob(f"*/{assignment}")):
+    for folder in sorted((course / INTAKE).glob(f"*/{assignment}")):
         student = folder.parent.name
         graded = course / "autograded" / student / assignment
         notebooks = sorted(folder.glob("*.ipynb"))
-        if graded.exists() and all((graded / nb.name).exists() for nb in notebooks):
+        if (
+            notebooks
+            and graded.exists()
+            and all((graded / nb.name).exists() for nb in notebooks)
+            and student not in reasons
+        ):
             continue
-        reason = "nbgrader could not grade this submission (see its log)"
+        reason = "; ".join(reasons.get(student, ())) or (
+            "nbgrader could not grade this submission (see its log)"
+        )
         for nb in notebooks:
             try:
                 nbformat.read(nb, as_version=4)
@@ -154,6 +185,8 @@ def record_ungraded(course: Path, assignment: str) -> list[tuple[str, str]]:
             except MissingEntry:
                 submission = gb.update_or_create_submission(assignment, student)
             for notebook in submission.notebooks:
+                if (graded / f"{notebook.name}.ipynb").exists():
+                    continue  # graded: its scores stand
                 for grade in notebook.grades:
                     grade.auto_score = 0
                     grade.needs_manual_grade = False
@@ -173,12 +206,6 @@ def feedback(course: Path, *, assignments: Sequence[str] | None = None) -> None:
         print(f"{name}: feedback in {course / 'feedback'}")
 
 
-def examples(course: Path) -> None:
-    from iamlab.course.examples import regenerate
-
-    regenerate(Path(course))
-
-
 def report(course: Path, *, out: Path | None = None) -> None:
     from iamlab.course.report import write_report
 
@@ -187,9 +214,9 @@ def report(course: Path, *, out: Path | None = None) -> None:
 
 
 def copy_course(src: Path, dest: Path) -> None:
-    """Copy the parts of a course directory that grading needs (config, source, release)."""
+    """Copy the parts of a course directory that grading needs (config, source, release, keys)."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src / "nbgrader_config.py", dest / "nbgrader_config.py")
-    for folder in ("source", "release"):
+    for folder in ("source", "release", KEYS_FOLDER):
         if (src / folder).exists():
             shutil.copytree(src / folder, dest / folder, dirs_exist_ok=True)
