@@ -194,9 +194,12 @@ class VerifyChecks(NbGraderPreprocessor):
     def preprocess_cell(
         self, cell: NotebookNode, resources: ResourcesDict, cell_index: int
     ) -> tuple[NotebookNode, ResourcesDict]:
-        if cell.cell_type != "code" or not utils.is_grade(cell) or utils.is_solution(cell):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        grade_id = str(meta.get("grade_id", "")) if isinstance(meta, dict) else ""
+        # every code cell the course has a key for is judged, whatever its flags say (nbgrader
+        # does not restore `grade` or `solution`); any other code grade cell scores zero
+        if cell.cell_type != "code" or (grade_id not in self._keys and not utils.is_grade(cell)):
             return cell, resources
-        grade_id = str(cell.metadata.nbgrader.get("grade_id", ""))
         outputs = list(cell.get("outputs", []))
         results = verdicts(
             self._keys.get(grade_id),
