@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from iamlab.course.banks import BankError, need
+from iamlab.course.breadth import identity_breadth, trust_breadth
 
 KEYS_FOLDER = "keys"
 
@@ -76,6 +77,12 @@ def policy_key(part: Mapping[str, Any], where: str) -> dict[str, Any]:
         key["requests"] = requests
     if part.get("assume"):
         key["assume"] = [dict(a) for a in part["assume"]]
+    if "attach" in part:
+        key["breadth"] = identity_breadth(
+            str(part["attach"]["member"]), key.get("requests", []), part.get("also_allowed", ())
+        )
+    elif part.get("breadth"):
+        key["breadth"] = trust_breadth(lab, part["breadth"])
     if not requests and not part.get("assume"):
         raise BankError(f"{where}: a policy part needs 'requests' or 'assume'")
     return key
