@@ -43,6 +43,7 @@ def passes(*args, **kwargs):
 iamlab.course.check = iamlab.course.grading.check = passes
 """
 ONE_WRONG = 'answers["S13"] = USER\nanswers["S14"] = ROOT\nanswers["S15"] = ROOT'
+NBGRADER_REFUSED = "nbgrader could not grade this submission"
 XSS = "window.PWNED = (window.PWNED || 0) + 1"
 
 
@@ -284,7 +285,11 @@ iamlab.course.check = iamlab.course.grading.check = check_then_quit
     fake.source = "pass"
     fake.id = "copy-of-test"
     n.cells.insert(n.cells.index(last), fake)
-    add("atk-duplicate-grade", Attack("one wrong, an empty copy of its grade cell first", 9), n)
+    add(
+        "atk-duplicate-grade",
+        Attack("an empty copy of a grade cell first: nbgrader refuses it", 0, NBGRADER_REFUSED),
+        n,
+    )
     n = tampered()
     n.cells = [c for c in n.cells if c.id not in GRADE_IDS]
     add("atk-no-grade-cells", Attack("deletes every grade cell", 0), n)
@@ -310,7 +315,11 @@ iamlab.course.check = iamlab.course.grading.check = check_then_quit
     n = nb({FOURTH: ONE_WRONG})
     answer_cell = next(c for c in n.cells if c.id == FIRST)
     answer_cell.metadata.nbgrader.update({"grade": True, "points": 30})
-    add("atk-answer-as-grade", Attack("one wrong, an answer cell made a 30-point grade cell", 9), n)
+    add(
+        "atk-answer-as-grade",
+        Attack("an answer cell made a 30-point grade cell: refused", 0, NBGRADER_REFUSED),
+        n,
+    )
     blank_text = nbformat.writes(nb(solved=False))
     solved_cells = json.dumps(json.loads(nbformat.writes(nb()))["cells"])
     add(
@@ -323,7 +332,7 @@ iamlab.course.check = iamlab.course.grading.check = check_then_quit
     raw["cells"][2]["id"] = raw["cells"][3]["id"]
     add(
         "atk-bad-cell-ids",
-        Attack("invalid and duplicated cell ids, right answers", 12),
+        Attack("invalid and duplicated cell ids: nbgrader refuses it", 0, NBGRADER_REFUSED),
         json.dumps(raw),
     )
 

@@ -119,3 +119,21 @@ def test_does_the_collect_check_name_every_unsafe_entry(tmp_path: Path) -> None:
     assert any("link is a symbolic link" in p for p in problems)
     assert any("pipe is not a regular file" in p for p in problems)
     assert sum("hard link" in p for p in problems) == 2
+
+
+def test_does_the_exchange_collect_refuse_a_submission_with_a_link(tmp_path: Path) -> None:
+    """nbgrader's collect (its do_copy) with the course's check: nothing linked is copied."""
+    from nbgrader.coursedir import CourseDirectory
+
+    from iamlab.course.exchange import CheckedCollect
+
+    secret = tmp_path / "gradebook.db"
+    secret.write_bytes(b"SECRET")
+    linked = hand(tmp_path, "mallory")
+    (linked / "notes.txt").symlink_to(secret)
+    honest = hand(tmp_path, "alice")
+    collect = CheckedCollect(coursedir=CourseDirectory(root=str(tmp_path)))
+    collect.do_copy(str(linked), str(tmp_path / "out-mallory"))
+    collect.do_copy(str(honest), str(tmp_path / "out-alice"))
+    assert not (tmp_path / "out-mallory").exists()
+    assert (tmp_path / "out-alice" / "ps01.ipynb").read_bytes() == NB

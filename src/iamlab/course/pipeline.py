@@ -183,6 +183,7 @@ def record_ungraded(
             try:
                 submission = gb.find_submission(assignment, student)
             except MissingEntry:
+                gb.update_or_create_student(student)
                 submission = gb.update_or_create_submission(assignment, student)
             for notebook in submission.notebooks:
                 if (graded / f"{notebook.name}.ipynb").exists():
