@@ -163,7 +163,7 @@ get_ipython().events.register("post_run_cell", forge)
             {
                 FIRST: solved[FIRST]
                 + """
-import iamlab.course.checks, iamlab.course.judging, iamlab.course.check
+import iamlab.course.checks, iamlab.course.judging, iamlab.course.worker
 from iamlab.course.checks import Verdict
 iamlab.course.checks.judge = lambda *a, **k: Verdict(passed=True, summary="ok")
 iamlab.course.judging.Judge.judge = lambda *a, **k: Verdict(passed=True, summary="ok")

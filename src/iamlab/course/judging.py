@@ -2,7 +2,7 @@
 
 The grader never judges an answer in its own process: a hostile answer (a policy whose
 wildcards make matching slow, a huge answer) could hold or exhaust it, and with it every
-student after. :class:`Judge` keeps one ``python -I -m iamlab.course.check`` worker for the
+student after. :class:`Judge` keeps one ``python -I -m iamlab.course.worker`` worker for the
 whole grading run (started once: the cost of an interpreter is paid once, not per answer),
 sends it one answer at a time and waits at most ``timeout`` seconds for the verdict. An answer
 that takes longer, or kills the worker, is scored zero with the reason; the worker is stopped
@@ -27,7 +27,7 @@ MAX_VERDICT_BYTES = 1024**2
 # The folder that holds the `iamlab` package, put first on the worker's sys.path (isolated
 # mode ignores PYTHONPATH, so a source checkout works as well as an installed package).
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
-_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from iamlab.course.check import main; main()"
+_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from iamlab.course.worker import main; main()"
 
 
 class Judge:

@@ -151,51 +151,57 @@ def record_ungraded(
     the course records zero and writes the reason to
     ``autograded/<student>/<assignment>/not-graded.txt`` so the run's outcome is complete.
     """
-    import nbformat
     from nbgrader.api import Gradebook, MissingEntry
 
     reasons: dict[str, list[str]] = {}
     for refusal in refused:
         if refusal.zero:
             reasons.setdefault(refusal.student, []).append(refusal.reason)
+    staged = {folder.parent.name for folder in (course / INTAKE).glob(f"*/{assignment}")}
     recorded = []
-    for folder in sorted((course / INTAKE).glob(f"*/{assignment}")):
-        student = folder.parent.name
-        graded = course / "autograded" / student / assignment
-        notebooks = sorted(folder.glob("*.ipynb"))
-        if (
-            notebooks
-            and graded.exists()
-            and all((graded / nb.name).exists() for nb in notebooks)
-            and student not in reasons
-        ):
-            continue
-        reason = "; ".join(reasons.get(student, ())) or (
-            "nbgrader could not grade this submission (see its log)"
-        )
-        for nb in notebooks:
-            try:
-                nbformat.read(nb, as_version=4)
-            except Exception as error:  # any unreadable notebook, whatever nbformat raises
-                reason = f"{nb.name} is not a readable notebook: {str(error)[:300]}"
-                break
-        with Gradebook(gradebook_url(course)) as gb:
+    with Gradebook(gradebook_url(course)) as gb:
+        for student in sorted(staged | set(reasons)):
+            graded = course / "autograded" / student / assignment
             try:
                 submission = gb.find_submission(assignment, student)
             except MissingEntry:
                 gb.update_or_create_student(student)
                 submission = gb.update_or_create_submission(assignment, student)
-            for notebook in submission.notebooks:
-                if (graded / f"{notebook.name}.ipynb").exists():
-                    continue  # graded: its scores stand
+            lost = [nb for nb in submission.notebooks if not (graded / f"{nb.name}.ipynb").exists()]
+            unscored = [
+                g
+                for nb in submission.notebooks
+                for g in nb.grades
+                if g.auto_score is None and g.manual_score is None and g.cell.cell_type == "code"
+            ]
+            if not lost and not unscored and student not in reasons:
+                continue
+            for notebook in lost:
                 for grade in notebook.grades:
                     grade.auto_score = 0
                     grade.needs_manual_grade = False
+            for grade in unscored:
+                grade.auto_score = 0
             gb.db.commit()
-        graded.mkdir(parents=True, exist_ok=True)
-        (graded / NOT_GRADED).write_text(f"score: 0\nreason: {reason}\n", encoding="utf-8")
-        recorded.append((student, reason))
+            reason = "; ".join(reasons.get(student, ())) or _unreadable(
+                course / INTAKE / student / assignment
+            )
+            graded.mkdir(parents=True, exist_ok=True)
+            (graded / NOT_GRADED).write_text(f"score: 0\nreason: {reason}\n", encoding="utf-8")
+            recorded.append((student, reason))
     return recorded
+
+
+def _unreadable(folder: Path) -> str:
+    """Why nbgrader could not grade the notebooks in ``folder``."""
+    import nbformat
+
+    for nb in sorted(folder.glob("*.ipynb")):
+        try:
+            nbformat.read(nb, as_version=4)
+        except Exception as error:  # any unreadable notebook, whatever nbformat raises
+            return f"{nb.name} is not a readable notebook: {str(error)[:300]}"
+    return "nbgrader could not grade this submission (see its log)"
 
 
 def feedback(course: Path, *, assignments: Sequence[str] | None = None) -> None:

@@ -484,6 +484,9 @@ class SandboxedExecute(Execute):
             self.km.lock_socket_dir()
         return client
 
+    # nbclient binds the synchronous name to its own coroutine: bind it to this one
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
     def _get_timeout(self, cell: Any) -> int | None:
         timeout = super()._get_timeout(cell)
         left = max(1, int(self._deadline - time.monotonic()))

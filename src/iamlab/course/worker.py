@@ -1,4 +1,4 @@
-"""``python -I -m iamlab.course.check``: the grader's judging worker.
+"""``python -I -m iamlab.course.worker``: the grader's judging worker.
 
 Reads one request per line, ``{"kind": ..., "answer": ..., "key": ...}`` as JSON, on standard
 input, and writes each verdict as one line of JSON on standard output. The grader
