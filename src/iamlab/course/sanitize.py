@@ -6,6 +6,8 @@ much of a notebook into that page as it is: the HTML of markdown cells and of ``
 ``image/svg+xml`` outputs, and, unescaped, the base64 of images and some metadata. So after
 grading, :class:`SanitizeNotebook` rewrites the notebook to what is safe:
 
+- MathJax commands that can make links or set attributes (``\\href``, ``\\class`` ...) are
+  disarmed in markdown;
 - markdown cells are rendered (nbconvert's own markdown) and, if the HTML holds anything not on
   the allow-list (a ``<script>``, an ``onerror=``, a ``javascript:`` link, an ``<iframe>`` ...),
   replaced by the cleaned HTML (bleach, the library nbconvert itself sanitises with);
@@ -58,7 +60,9 @@ ATTRIBUTES = {
 # data: only for images (a browser never runs a script in an <img>, SVG or not)
 PROTOCOLS = frozenset({"http", "https", "mailto", "data"})
 IMAGE_DATA = re.compile(r"data:image/(png|jpeg|gif|svg\+xml);base64,[A-Za-z0-9+/=]*")
-KEPT_MIMES = ("text/plain", "text/html", "text/latex", "image/png", "image/jpeg", ANSWER_MIME)
+KEPT_MIMES = ("text/plain", "text/html", "image/png", "image/jpeg", ANSWER_MIME)
+# MathJax commands that make links, load code or set attributes: disarmed in students' text
+MATHJAX_ACTIVE = re.compile(r"\\(href|url|unicode|class|style|cssId|require|data|html)\b")
 BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
 SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
 CELL_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
@@ -121,6 +125,7 @@ class _Audit(HTMLParser):
 
 def clean_markdown(text: str) -> str:
     """``text`` unchanged when its HTML is safe; else the cleaned HTML it renders to."""
+    text = MATHJAX_ACTIVE.sub(lambda m: "\uff3c" + m.group(1), text)  # a full-width backslash
     rendered = markdown2html(text)
     audit = _Audit()
     audit.feed(rendered)
