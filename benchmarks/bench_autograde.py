@@ -13,7 +13,6 @@ Slow on purpose (minutes): it prints progress after each batch.
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -75,24 +74,11 @@ def trivial_course(root: Path) -> None:
     pipeline.nbgrader(root, "generate_assignment", "trivial", "--force")
 
 
-CPU = {"seconds": 0.0}  # CPU time of the last autograde_in_batches (nbgrader, kernels, judge)
-
-
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def autograde_in_batches(
     course: Path, assignment: str, notebooks: list[object], extra: list[str]
 ) -> float:
-    """Hand in and autograde ``notebooks`` BATCH at a time; return the total seconds.
-
-    The CPU seconds of every process the runs started (nbgrader, the sandboxed kernels, the
-    judging worker) go to ``CPU["seconds"]``: on a busy machine they say more than wall time.
-    """
+    """Hand in and autograde ``notebooks`` BATCH at a time; return the total seconds."""
     spent = 0.0
-    cpu_before = children_cpu()
     for start in range(0, len(notebooks), BATCH):
         for i, nb in enumerate(notebooks[start : start + BATCH], start):
             hand_in(course, f"student{i:04d}", assignment, nb)
@@ -107,7 +93,6 @@ def autograde_in_batches(
             f"{spent / graded:.2f} s per submission so far",
             flush=True,
         )
-    CPU["seconds"] = children_cpu() - cpu_before
     return spent
 
 
@@ -134,13 +119,11 @@ def main() -> None:
         if not sandboxed:
             os.environ["IAMLAB_ALLOW_UNSANDBOXED"] = "1"
         ours = autograde_in_batches(course, "ps01", submissions(course, count), [])
-        ours_cpu = CPU["seconds"]
 
         base = Path(tmp) / "trivial"
         trivial_course(base)
         nb = nbformat.read(base / "release" / "trivial" / "trivial.ipynb", 4)
         theirs = autograde_in_batches(base, "trivial", [nb] * baseline_count, [])
-        theirs_cpu = CPU["seconds"]
 
     per_ours, per_base = ours / count, theirs / baseline_count
     print(
@@ -154,11 +137,6 @@ def main() -> None:
     print(
         f"overhead above the baseline:            {per_ours - per_base:+.2f} s per submission "
         f"({per_ours / per_base:.1f}x)"
-    )
-    cpu_ours, cpu_base = ours_cpu / count, theirs_cpu / baseline_count
-    print(
-        f"CPU seconds per submission:             {cpu_ours:.2f} (ps01) and {cpu_base:.2f} "
-        f"(baseline): {cpu_ours / cpu_base:.1f}x"
     )
     if shutil.which("bwrap"):
         version = subprocess.run(
