@@ -51,6 +51,12 @@ class ExpiredTokenError(IamlabError):
     """A session's temporary credentials were used after their expiration (AWS: ExpiredToken)."""
 
 
+class InvalidIdentityTokenError(IamlabError):
+    """A web identity token or SAML assertion STS cannot accept (AWS: InvalidIdentityToken):
+    its issuer is not an identity provider of the role's account, its audience is not one
+    the provider lists, or its claims are malformed."""
+
+
 class UnknownPrincipalError(IamlabError, LookupError):
     """A principal, role or policy name that the lab does not contain."""
 

@@ -13,8 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_is_the_committed_source_what_the_banks_build(tmp_path: Path) -> None:
-    """Is source/ current? (Rebuild it with `make release`.)"""
+    """Are source/ and keys/ current? (Rebuild them with `make release`.)"""
     write_course(tmp_path)
+    for name in ASSIGNMENTS:
+        rel = Path("keys") / f"{name}.json"
+        assert (tmp_path / rel).read_bytes() == (ROOT / rel).read_bytes(), f"{rel}: make release"
     built = sorted(
         p.relative_to(tmp_path / "source") for p in (tmp_path / "source").rglob("*") if p.is_file()
     )
@@ -63,7 +66,10 @@ def test_does_a_private_bank_replace_the_public_one(tmp_path: Path) -> None:
     (bank / "ps01.yaml").write_text(yaml.safe_dump(private), encoding="utf-8")
     write_course(tmp_path / "course", bank)
     text = (tmp_path / "course" / "source" / "ps01" / "ps01.ipynb").read_text(encoding="utf-8")
-    assert "Kiosks get roles." in text and "S01" not in text
+    assert "A kiosk uploads." in text and "S01" not in text
+    assert "Kiosks get roles." not in text  # the key is not in the notebook: it is in keys/
+    keys = (tmp_path / "course" / "keys" / "ps01.json").read_text(encoding="utf-8")
+    assert "Kiosks get roles." in keys
     public = (tmp_path / "course" / "source" / "ps02" / "ps02.ipynb").read_text(encoding="utf-8")
     assert "barista_policy" in public
     assert (tmp_path / "course" / "nbgrader_config.py").exists()

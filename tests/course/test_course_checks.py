@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from iamlab.course.build import load_banks, policy_key
+from iamlab.course.banks import load_banks
 from iamlab.course.checks import judge
-from iamlab.course.grading import run_isolated
+from iamlab.course.judging import Judge
+from iamlab.course.keys import policy_key
 
 BANKS = load_banks()
 
@@ -30,7 +31,7 @@ def policy(*statements: dict[str, Any]) -> dict[str, Any]:
 BARISTA_WORDED_DIFFERENTLY = policy(
     allow(["s3:GetObject"], ["arn:aws:s3:::coffee-recipes/*"]),
     allow("s3:ListBucket", "arn:aws:s3:::coffee-recipes"),
-    allow("sts:AssumeRole", "arn:aws:iam::111122223333:role/Coffee*"),
+    allow(["sts:AssumeRole"], ["arn:aws:iam::111122223333:role/CoffeeMachineOperator"]),
 )
 
 
@@ -116,14 +117,15 @@ def test_is_an_unknown_kind_a_failed_verdict() -> None:
 
 def test_does_the_isolated_checker_agree_with_the_judge() -> None:
     key = key_of("ps02", "baristas")
-    assert run_isolated("policy", BARISTA_WORDED_DIFFERENTLY, key).passed
-    assert not run_isolated("policy", {}, key).passed
+    with Judge() as worker:
+        assert worker.judge("policy", BARISTA_WORDED_DIFFERENTLY, key).passed
+        assert not worker.judge("policy", {}, key).passed
 
 
 def test_does_monkeypatching_iamlab_in_this_process_leave_the_isolated_checker_alone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The checker runs in a fresh `python -I`: a patched iamlab here cannot change it."""
+    """The judging worker is a fresh `python -I`: a patched iamlab here cannot change it."""
     import iamlab
     import iamlab.course.checks as checks
 
@@ -132,7 +134,108 @@ def test_does_monkeypatching_iamlab_in_this_process_leave_the_isolated_checker_a
 
     monkeypatch.setattr(iamlab.Lab, "evaluate", always_allowed)
     monkeypatch.setattr(checks, "judge", lambda *a, **k: checks.Verdict(passed=True, summary=""))
-    verdict = run_isolated(
-        "policy", policy(allow("*", "*")), copy.deepcopy(key_of("ps02", "baristas"))
-    )
+    with Judge() as worker:
+        verdict = worker.judge(
+            "policy", policy(allow("*", "*")), copy.deepcopy(key_of("ps02", "baristas"))
+        )
     assert not verdict.passed
+
+
+TOO_BROAD = {
+    "NotAction": policy(
+        allow("s3:ListBucket", "arn:aws:s3:::coffee-recipes"),
+        {
+            "Effect": "Allow",
+            "NotAction": ["s3:PutObject", "s3:DeleteObject", "iam:*", "dynamodb:*"],
+            "Resource": [
+                "arn:aws:s3:::coffee-recipes/*",
+                "arn:aws:iam::111122223333:role/CoffeeMachineOperator",
+            ],
+        },
+    ),
+    "NotResource": policy(
+        allow("s3:GetObject", "arn:aws:s3:::coffee-recipes/*"),
+        allow("s3:ListBucket", "arn:aws:s3:::coffee-recipes"),
+        {
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "NotResource": "arn:aws:iam::111122223333:role/BreakGlassAdmin",
+        },
+    ),
+    "s3:*Object*": policy(
+        allow("s3:*Object*", "arn:aws:s3:::coffee-recipes/*"),
+        {"Effect": "Deny", "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": "*"},
+        allow("s3:ListBucket", "arn:aws:s3:::coffee-recipes"),
+        allow("sts:AssumeRole", "arn:aws:iam::111122223333:role/CoffeeMachineOperator"),
+    ),
+    "role/Coffee*": policy(
+        allow("s3:GetObject", "arn:aws:s3:::coffee-recipes/*"),
+        allow("s3:ListBucket", "arn:aws:s3:::coffee-recipes"),
+        allow("sts:AssumeRole", "arn:aws:iam::111122223333:role/Coffee*"),
+    ),
+    "*:* with Denies": policy(
+        allow("*", "*"),
+        {
+            "Effect": "Deny",
+            "Action": ["s3:PutObject", "s3:DeleteObject", "iam:*", "dynamodb:*"],
+            "Resource": "*",
+        },
+        {
+            "Effect": "Deny",
+            "Action": "*",
+            "Resource": [
+                "arn:aws:s3:::coffee-invoices/*",
+                "arn:aws:s3:::coffee-recipes-backup/*",
+                "arn:aws:iam::111122223333:role/BreakGlassAdmin",
+            ],
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TOO_BROAD))
+def test_is_a_policy_that_passes_every_listed_request_but_allows_more_failed(name: str) -> None:
+    """Judged by everything it allows (every s3/sts/iam/dynamodb action, siblings)."""
+    verdict = judge("policy", TOO_BROAD[name], key_of("ps02", "baristas"))
+    assert not verdict.passed
+    assert "allows more than the task needs: maria → " in verdict.message()
+
+
+def test_does_every_bank_solution_pass_the_breadth_check() -> None:
+    for assignment in ("ps02", "ps03"):
+        for part in BANKS[assignment]["parts"]:
+            if part.get("type", "policy") == "policy":
+                found: dict[str, Any] = {}
+                exec(part["solution"], found)  # the instructor's own solution
+                verdict = judge("policy", found[part["variable"]], key_of(assignment, part["id"]))
+                assert verdict.passed, verdict.message()
+                assert "nothing more is allowed" in verdict.summary
+
+
+def test_is_a_trust_policy_naming_only_the_self_checks_users_failed() -> None:
+    """Any supplier user with MFA: also one the self-check never names."""
+    two_users = policy(
+        {
+            "Effect": "Allow",
+            "Principal": {
+                "AWS": [
+                    "arn:aws:iam::444455556666:user/olu",
+                    "arn:aws:iam::444455556666:user/kemi",
+                ]
+            },
+            "Action": "sts:AssumeRole",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+        }
+    )
+    verdict = judge("policy", two_users, key_of("ps03", "trust"))
+    assert not verdict.passed
+    assert "should be allowed, but is denied: arn:aws:iam::444455556666:user/ada" in (
+        verdict.message()
+    )
+
+
+def test_does_the_self_check_never_see_the_hidden_users() -> None:
+    from iamlab.course.keys import examples_key
+
+    key = key_of("ps03", "trust")
+    assert "ada" not in str(examples_key(key))

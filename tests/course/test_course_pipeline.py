@@ -23,9 +23,11 @@ from typing import Any
 
 import nbformat
 import pytest
+from course_attacks import BAD_IDS, folder_attacks, notebook_attacks
 
 from iamlab.course import pipeline
-from iamlab.course.build import ASSIGNMENTS, HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END
+from iamlab.course.banks import ASSIGNMENTS
+from iamlab.course.cells import HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END
 from iamlab.course.examples import (
     EXAMPLES,
     example_notebooks,
@@ -34,13 +36,28 @@ from iamlab.course.examples import (
     scores_csv,
     submission,
 )
+from iamlab.course.intake import INTAKE
 from iamlab.course.pipeline import NOT_GRADED
+from iamlab.course.sandbox import make_cgroups, remove_cgroups
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 PS01_AUTO = 12  # the four autograded parts of ps01, 3 points each
 TIMEOUT = 10  # seconds per cell in these tests (the course's default is 30)
+NOTEBOOK_BUDGET = 40  # seconds per notebook in these tests (the course's default is 600)
+TREE_MEMORY = 512 * 1024**2  # memory of a kernel's process tree in these tests
+JUDGE_TIMEOUT = 5  # seconds to judge one answer in these tests (the course's default is 20)
+SLOW_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:ListBucket", "sts:AssumeRole"],
+            "Resource": "arn:aws:s3:::" + "*a" * 24 + "X",
+        }
+    ],
+}
 
 
 # ------------------------------------------------------------------------------- release
@@ -399,11 +416,27 @@ def graded(
         hand_in(course, student, name, nb)
     for student, nb in cases(course, answers_server, home).items():
         hand_in(course, student, "ps01", nb)
+    hand_in(course, "zz-control", "ps01", submission(course, "ps01"))
+    attacks = {}
+    for student, (attack, nb) in notebook_attacks(course).items():
+        hand_in(course, student, "ps01", nb)
+        attacks[student] = attack
+    attacks.update(folder_attacks(course, victim="control"))
+    slow = f"barista_policy = {json.dumps(SLOW_POLICY)}"
+    hand_in(
+        course, "atk-slow-policy", "ps02", submission(course, "ps02", {"answer_baristas": slow})
+    )
     pipeline.autograde(
         course,
         force=True,
         env={"HOME": str(home)},
-        extra_args=[f"--Execute.timeout={TIMEOUT}", "--SandboxedKernelManager.cpu_seconds=60"],
+        extra_args=[
+            f"--Execute.timeout={TIMEOUT}",
+            f"--SandboxedExecute.notebook_timeout={NOTEBOOK_BUDGET}",
+            "--SandboxedKernelManager.cpu_seconds=60",
+            f"--SandboxedKernelManager.tree_memory_bytes={TREE_MEMORY}",
+            f"--VerifyChecks.judge_timeout={JUDGE_TIMEOUT}",
+        ],
     )
     pipeline.feedback(course)
     rows = list(csv.DictReader(io.StringIO(scores_csv(course))))
@@ -412,7 +445,7 @@ def graded(
         if row["score"]:
             key = (row["student"], row["assignment"])
             totals[key] = totals.get(key, 0) + float(row["score"])
-    return {"course": course, "rows": rows, "totals": totals}
+    return {"course": course, "rows": rows, "totals": totals, "attacks": attacks}
 
 
 def total(graded: dict[str, Any], student: str, assignment: str = "ps01") -> float:
@@ -506,7 +539,7 @@ def test_does_the_invalid_notebook_get_its_reason_written(graded: dict[str, Any]
         ("int-infinite-loop", "KeyboardInterrupt"),
         ("int-memory-error", "MemoryError"),
         ("int-wrong-type", "a subclass of str"),
-        ("int-replace-helpers", "judged again by the grader, outside your kernel"),
+        ("int-replace-helpers", "judged by the grader, outside your kernel"),
         ("int-bypass-check", "no answer was recorded"),
         ("int-stderr-noise", "[stderr] noise after every cell"),
         ("sbx-network-local", "no network:"),
@@ -546,3 +579,123 @@ def pipeline_report(course: Path, out: Path) -> list[Path]:
     from iamlab.course.report import write_report
 
     return write_report(course, out=out)
+
+
+# ------------------------------------------------------------------------- the attack suite
+
+
+def evidence_of(graded: dict[str, Any], student: str) -> str:
+    """Everything the run left about ``student``: the graded notebook and not-graded.txt."""
+    folder = graded["course"] / "autograded" / student / "ps01"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*")) if p.is_file()]
+    return "\n".join(texts)
+
+
+def test_does_each_attack_get_what_its_answers_earn(graded: dict[str, Any]) -> None:
+    """Each attack scores what its answers earn (never more), with its evidence shown."""
+    wrong = []
+    for student, attack in sorted(graded["attacks"].items()):
+        got = total(graded, student)
+        if got != attack.score:
+            wrong.append(f"{student} ({attack.tries}): scored {got}, should be {attack.score}")
+        elif attack.evidence and attack.evidence not in evidence_of(graded, student):
+            wrong.append(f"{student} ({attack.tries}): no {attack.evidence!r} in its results")
+    assert not wrong, "\n".join(wrong)
+    assert len(graded["attacks"]) >= 40
+
+
+def test_do_the_controls_keep_their_scores_beside_every_attack(graded: dict[str, Any]) -> None:
+    assert total(graded, "control") == PS01_AUTO
+    assert total(graded, "zz-control") == PS01_AUTO  # graded after every attack
+    assert total(graded, "example-perfect", "ps02") == 9  # graded beside the slow policy
+
+
+def test_is_every_attack_recorded_in_the_gradebook(graded: dict[str, Any]) -> None:
+    students = {row["student"] for row in graded["rows"] if row["assignment"] == "ps01"}
+    assert set(graded["attacks"]) <= students
+
+
+def test_are_bad_student_ids_skipped_and_never_graded(graded: dict[str, Any]) -> None:
+    students = {row["student"] for row in graded["rows"]}
+    course = graded["course"]
+    for bad in BAD_IDS:
+        assert bad not in students
+        assert not (course / "autograded" / bad).exists()
+        assert not (course / INTAKE / bad).exists()
+
+
+def test_is_a_policy_that_holds_the_judge_scored_zero_while_the_run_goes_on(
+    graded: dict[str, Any],
+) -> None:
+    assert total(graded, "atk-slow-policy", "ps02") == 6
+    path = graded["course"] / "autograded" / "atk-slow-policy" / "ps02" / "ps02.ipynb"
+    text = path.read_text(encoding="utf-8")
+    # the judge's time limit, or (once the engine's matcher is linear) the plain verdict
+    assert f"longer than {JUDGE_TIMEOUT} s" in text or "should be allowed, but is" in text
+
+
+def test_is_a_huge_output_capped_in_the_graded_notebook(graded: dict[str, Any]) -> None:
+    path = graded["course"] / "autograded" / "atk-huge-output" / "ps01" / "ps01.ipynb"
+    assert path.stat().st_size < 3 * 1024**2
+
+
+def test_was_the_socket_folder_read_only_and_the_tree_memory_bounded(
+    graded: dict[str, Any],
+) -> None:
+    import os
+
+    if os.geteuid() != 0:
+        pytest.skip("the socket folder is locked and cgroups are made only when grading as root")
+    assert "socket folder: [Errno 13]" in evidence_of(graded, "atk-fill-sockets")
+    probe = make_cgroups("iamlab-test-probe", TREE_MEMORY, 8)
+    remove_cgroups(probe)
+    if not probe:
+        pytest.skip("no cgroup can be made here: only per-process limits apply")
+    found = re.search(r"children killed: (\d)", evidence_of(graded, "atk-tree-memory"))
+    assert found and int(found.group(1)) >= 1
+
+
+@pytest.mark.browser
+def test_does_no_student_script_run_in_the_feedback_or_the_graded_notebook(
+    graded: dict[str, Any], tmp_path: Path
+) -> None:
+    """In Chromium: the feedback page and the graded notebook as the formgrader renders it."""
+    import os
+
+    from nbconvert import HTMLExporter
+    from playwright.sync_api import sync_playwright
+
+    chromium = Path(os.environ.get("IAMLAB_CHROMIUM", "/usr/bin/chromium"))
+    if not chromium.exists():
+        pytest.fail(f"this test needs Chromium at {chromium} (apt-get install chromium)")
+    course = graded["course"]
+    feedback = course / "feedback" / "atk-xss" / "ps01" / "ps01.html"
+    notebook = nbformat.read(course / "autograded" / "atk-xss" / "ps01" / "ps01.ipynb", 4)
+    rendered = tmp_path / "graded.html"
+    rendered.write_text(HTMLExporter().from_notebook_node(notebook)[0], encoding="utf-8")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"], headless=True
+        )
+        try:
+            for page_file in (feedback, rendered):
+                page = browser.new_page()
+                dialogs: list[str] = []
+                page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
+                page.goto(page_file.as_uri(), wait_until="load")
+                page.wait_for_timeout(1500)
+                for link in page.locator("a").all():
+                    href = link.get_attribute("href") or ""
+                    assert not href.lower().lstrip().startswith("javascript:"), href
+                assert page.evaluate("window.PWNED === undefined"), page_file.name
+                assert dialogs == []
+                # the course's own diagram is still shown, as an image
+                shown = page.evaluate(
+                    "Array.from(document.images).filter(i => "
+                    "i.src.startsWith('data:image/svg+xml') && i.naturalWidth > 0).length"
+                )
+                assert shown >= 1, f"no diagram displayed in {page_file.name}"
+                page.close()
+        finally:
+            browser.close()
+    assert "Roles." in feedback.read_text(encoding="utf-8")  # the answer is still shown

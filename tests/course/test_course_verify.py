@@ -1,28 +1,24 @@
-"""Each check is judged again outside the kernel, from its recorded answer (course.verify)."""
+"""Each grade cell is judged outside the kernel, by a key the kernel never sees (course.verify)."""
 
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 from nbformat.notebooknode import from_dict
 
+from iamlab.course.checks import judge
 from iamlab.course.grading import ANSWER_MIME
-from iamlab.course.verify import (
-    UntrustedSource,
-    records,
-    rewrite_outputs,
-    trusted_calls,
-    verdicts,
-)
+from iamlab.course.judging import Judge
+from iamlab.course.keys import entry, read_keys
+from iamlab.course.verify import records, rewrite_outputs, verdicts
 
-CELL = '''"""Is S01 right?"""
-from iamlab.course import check
-
-check("label-shape", answers, {"ids": ["S01"], "labels": ["user", "role"]})
-### BEGIN HIDDEN TESTS
-check("labels", answers, {"expected": {"S01": "role"}})
-### END HIDDEN TESTS'''
+ROOT = Path(__file__).resolve().parents[2]
+SHAPE = {"ids": ["S01"], "labels": ["user", "role"]}
+ENTRY = entry("label-shape", ("label-shape", SHAPE), ("labels", {"expected": {"S01": "role"}}))
 
 
 def record(kind: str, answer: object = None, **extra: object) -> Any:
@@ -38,61 +34,89 @@ def record(kind: str, answer: object = None, **extra: object) -> Any:
     )
 
 
-def test_are_the_checks_read_from_the_trusted_source_in_order() -> None:
-    calls = trusted_calls(CELL)
-    assert [c.kind for c in calls] == ["label-shape", "labels"]
-    assert calls[1].key == {"expected": {"S01": "role"}}
-
-
-def test_is_a_check_without_a_literal_key_refused() -> None:
-    with pytest.raises(UntrustedSource):
-        trusted_calls("check('labels', answers, make_key())")
+def test_does_no_grade_cell_of_the_course_hold_its_key() -> None:
+    """The key is on the instructor's side only: no source or release grade cell has it."""
+    for assignment in ("ps01", "ps02", "ps03"):
+        keys = read_keys(ROOT, assignment)
+        assert keys, f"keys/{assignment}.json is missing: run make release"
+        for folder in ("source", "release"):
+            text = (ROOT / folder / assignment / f"{assignment}.ipynb").read_text("utf-8")
+            for grade_id, key in keys.items():
+                private = json.dumps(key["checks"][-1]["key"], ensure_ascii=False)
+                assert grade_id in text
+                assert '"labels"' not in text and "HIDDEN TESTS" not in text
+                for value in json.loads(private).get("expected", {}).values():
+                    assert f"answer is {value}" not in text
+            assert 'check(\\"policy\\"' not in text and 'check(\\"labels\\"' not in text
 
 
 def test_does_a_right_answer_pass_whatever_the_kernel_printed() -> None:
-    calls = trusted_calls(CELL)
-    results = verdicts(
-        calls, records([record("label-shape", {"S01": "role"}), record("labels", {"S01": "role"})])
-    )
-    assert all(v.passed for v in results)
+    results = verdicts(ENTRY, records([record("label-shape", {"S01": "role"})]), judge)
+    assert len(results) == 2 and all(v.passed for v in results)
 
 
 def test_does_a_wrong_answer_fail_even_if_the_kernel_showed_no_error() -> None:
     """A kernel whose check was replaced shows no error; the recorded answer still fails."""
-    calls = trusted_calls(CELL)
-    recorded = [record("label-shape", {"S01": "user"}), record("labels", {"S01": "user"})]
-    outputs = rewrite_outputs(recorded, verdicts(calls, records(recorded)))
+    recorded = [record("label-shape", {"S01": "user"})]
+    outputs = rewrite_outputs(recorded, verdicts(ENTRY, records(recorded), judge))
     errors = [o for o in outputs if o["output_type"] == "error"]
     assert len(errors) == 1 and "the answer is ROLE" in errors[0]["evalue"]
 
 
+def test_is_a_grade_cell_without_a_key_a_failure() -> None:
+    results = verdicts(None, records([record("label-shape", {"S01": "role"})]), judge)
+    assert not results[0].passed and "no answer key" in results[0].summary
+
+
 def test_is_a_missing_record_a_failure_that_says_why() -> None:
-    results = verdicts(trusted_calls(CELL), [], "NameError: name 'answers' is not defined")
+    results = verdicts(ENTRY, [], judge, "NameError: name 'answers' is not defined")
     assert not results[-1].passed
     assert "no answer was recorded" in results[-1].summary
     assert "NameError" in results[-1].summary
 
 
 def test_are_extra_records_an_integrity_failure() -> None:
-    calls = trusted_calls(CELL)
-    recorded = [
-        record("label-shape", {"S01": "role"}),
-        record("labels", {"S01": "role"}),
-        record("labels", {"S01": "role"}),
-    ]
-    assert not verdicts(calls, records(recorded))[-1].passed
+    recorded = [record("label-shape", {"S01": "role"}), record("label-shape", {"S01": "role"})]
+    assert not verdicts(ENTRY, records(recorded), judge)[-1].passed
+
+
+def test_is_a_record_of_another_kind_a_failure() -> None:
+    recorded = [record("labels", {"S01": "role"})]
+    assert "not 'label-shape'" in verdicts(ENTRY, records(recorded), judge)[0].summary
 
 
 def test_is_a_rejected_answer_a_failure_with_its_reason() -> None:
-    calls = trusted_calls(CELL)
-    results = verdicts(calls, records([record("label-shape", rejected="answer is a tuple")]))
+    results = verdicts(ENTRY, records([record("label-shape", rejected="answer is a tuple")]), judge)
     assert not results[0].passed and "tuple" in results[0].summary
 
 
 def test_does_stderr_noise_no_longer_zero_a_right_answer() -> None:
-    calls = trusted_calls(CELL)
     noise = from_dict({"output_type": "stream", "name": "stderr", "text": "DeprecationWarning\n"})
-    recorded = [record("label-shape", {"S01": "role"}), record("labels", {"S01": "role"})]
-    outputs = rewrite_outputs([noise, *recorded], verdicts(calls, records(recorded)))
+    recorded = [record("label-shape", {"S01": "role"})]
+    outputs = rewrite_outputs([noise, *recorded], verdicts(ENTRY, records(recorded), judge))
     assert not any(o.get("name") == "stderr" or o["output_type"] == "error" for o in outputs)
     assert any("[stderr] DeprecationWarning" in o.get("text", "") for o in outputs)
+
+
+def test_does_the_judging_worker_agree_with_the_judge() -> None:
+    key = ENTRY["checks"][1]["key"]
+    with Judge() as worker:
+        assert worker.judge("labels", {"S01": "role"}, key).passed
+        assert not worker.judge("labels", {"S01": "user"}, key).passed
+
+
+def test_is_an_answer_that_holds_the_judge_scored_zero_and_the_next_one_judged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A judge that does not answer in time: zero with the reason, and a fresh worker after."""
+    import iamlab.course.judging as judging
+
+    slow = "import sys, time; time.sleep(60)"
+    with Judge(timeout=1) as worker:
+        monkeypatch.setattr(judging, "_BOOT", slow)
+        began = time.monotonic()
+        verdict = worker.judge("labels", {"S01": "role"}, ENTRY["checks"][1]["key"])
+        assert time.monotonic() - began < 10
+        assert not verdict.passed and "longer than 1 s" in verdict.summary
+        monkeypatch.undo()
+        assert worker.judge("labels", {"S01": "role"}, ENTRY["checks"][1]["key"]).passed

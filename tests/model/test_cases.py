@@ -8,9 +8,15 @@ of ``cases``. A case is one of three kinds:
   ``expect: {result, decided_by?, explain_contains?}`` (or ``expect: {error: ...}``);
 - ``assume_role``: ``lab.assume_role(caller, role, ...)`` and
   ``expect: {ok: true, expiration?, arn?, access_key_prefix?}`` or ``expect: {error: ...}``;
-- ``load``: a lab dict that must fail to load, ``expect: {error: ..., error_contains?}``.
+- ``load``: a lab dict that must fail to load, ``expect: {error: ..., error_contains?}``;
+- ``web_identity``, ``saml``, ``sign_in``: ``lab.assume_role_with_web_identity(role, token=...)``,
+  ``lab.assume_role_with_saml(role, provider=..., assertion=...)``, ``lab.sign_in(user,
+  permission_set=..., account=...)``, with the expectations of ``assume_role`` plus
+  ``source_identity?``, ``role_arn?`` and ``explain_contains?`` (the trust decision's text,
+  also checked on a refusal).
 
-A principal written ``{session: <assume spec>}`` is first assumed, then used as the principal
+A principal written ``{session: <assume spec>}`` (or ``{web_identity: ...}``, ``{saml: ...}``,
+``{sign_in: ...}``) is first assumed, then used as the principal
 (add ``by_arn: true`` to use the session's ARN string rather than the session object).
 When a request on a session gives no ``now``, the ``now`` of its assume spec is used, so that
 a session made "at 10:00" is also used at 10:00 rather than at the wall-clock time.
@@ -41,9 +47,18 @@ CASES_DIR = Path(__file__).resolve().parent / "cases"
 LABS_DIR = ROOT / "labs"
 
 RESULTS = {"Allowed", "ImplicitlyDenied", "ExplicitlyDenied"}
-POLICY_KINDS = {"scp", "resource", "identity", "permissions_boundary", "session", "root"}
-ERRORS = {"IamlabError", "PolicyError", "AccessDeniedError", "ExpiredTokenError", "ValidationError"}
-CASE_KINDS = ("request", "assume_role", "load")
+POLICY_KINDS = {"scp", "resource", "identity", "permissions_boundary", "session", "root", "aws"}
+ERRORS = {
+    "IamlabError",
+    "PolicyError",
+    "AccessDeniedError",
+    "ExpiredTokenError",
+    "ValidationError",
+    "InvalidIdentityTokenError",
+    "UnknownPrincipalError",
+}
+FEDERATED_KINDS = ("web_identity", "saml", "sign_in")
+CASE_KINDS = ("request", "assume_role", "load", *FEDERATED_KINDS)
 
 # The documentation a case may cite: the IAM User Guide, and the STS and Organizations pages
 # that the IAM rules rest on. Listing the pages catches typos in links.
@@ -92,9 +107,32 @@ DOC_PAGES = {
         "reference_policies_evaluation-logic_policy-eval-reqcontext.html",
         "reference_policies_variables.html",
         "id_roles_terms-and-concepts.html",
+        "id_roles_providers_oidc.html",
+        "id_roles_providers_create_oidc.html",
+        "id_roles_providers_saml.html",
+        "id_roles_providers_create_saml.html",
+        "id_roles_create_for-idp_oidc.html",
+        "id_roles_create_for-idp_saml.html",
+        "id_credentials_temp_control-access_monitor.html",
+        "reference_policies_iam-condition-keys.html",
     },
     "/STS/latest/APIReference/": {
         "API_AssumeRole.html",
+        "API_AssumeRoleWithWebIdentity.html",
+        "API_AssumeRoleWithSAML.html",
+        "API_GetCallerIdentity.html",
+    },
+    "/singlesignon/latest/userguide/": {
+        "permissionsetsconcept.html",
+        "identity-center-and-iam-roles.html",
+        "howtosessionduration.html",
+    },
+    "/kms/latest/developerguide/": {
+        "key-policies.html",
+        "control-access.html",
+    },
+    "/kms/latest/APIReference/": {
+        "API_CreateAlias.html",
     },
     "/organizations/latest/userguide/": {
         "orgs_manage_policies_scps.html",
@@ -171,7 +209,35 @@ def _principal(lab: iamlab.Lab, spec: Any) -> Any:
     if isinstance(spec, dict) and "session" in spec:
         session = _assume(lab, spec["session"])
         return session.arn if spec.get("by_arn") else session
+    for kind in FEDERATED_KINDS:
+        if isinstance(spec, dict) and kind in spec:
+            session = _federate(lab, kind, spec[kind])
+            return session.arn if spec.get("by_arn") else session
     return spec
+
+
+def _federate(lab: iamlab.Lab, kind: str, spec: dict[str, Any]) -> Any:
+    now = _time(spec.get("now"))
+    if kind == "web_identity":
+        return lab.assume_role_with_web_identity(
+            spec["role"],
+            token=spec["token"],
+            session_name=spec.get("session_name", "iamlab-case"),
+            duration_seconds=spec.get("duration_seconds"),
+            now=now,
+        )
+    if kind == "saml":
+        return lab.assume_role_with_saml(
+            spec["role"],
+            provider=spec["provider"],
+            assertion=spec["assertion"],
+            session_name=spec.get("session_name"),
+            duration_seconds=spec.get("duration_seconds"),
+            now=now,
+        )
+    return lab.sign_in(
+        spec["user"], permission_set=spec["permission_set"], account=spec.get("account"), now=now
+    )
 
 
 def _assume(lab: iamlab.Lab, spec: dict[str, Any]) -> Any:
@@ -223,6 +289,8 @@ def _run_request(lab: iamlab.Lab, case: dict[str, Any]) -> None:
             now=_time(now),
         )
 
+    if now is None and isinstance(spec, dict):
+        now = next((spec[k].get("now") for k in FEDERATED_KINDS if k in spec), None)
     if "error" in expect:
         with pytest.raises(_expect_error(expect)) as excinfo:
             evaluate()
@@ -261,6 +329,31 @@ def _run_assume(lab: iamlab.Lab, case: dict[str, Any]) -> None:
         assert expiration == _time(expect["expiration"])
 
 
+def _run_federated(lab: iamlab.Lab, kind: str, case: dict[str, Any]) -> None:
+    expect = case["expect"]
+    if "error" in expect:
+        with pytest.raises(_expect_error(expect)) as excinfo:
+            _federate(lab, kind, case[kind])
+        _check_error_message(excinfo, expect)
+        if isinstance(excinfo.value, iamlab.AccessDeniedError) and excinfo.value.decision:
+            for text in expect.get("explain_contains") or []:
+                assert text in excinfo.value.decision.explain(), excinfo.value.decision.explain()
+        return
+    assert expect.get("ok") is True, "a federated case expects ok: true or an error"
+    session = _federate(lab, kind, case[kind])
+    if "arn" in expect:
+        assert session.arn == expect["arn"]
+    if "role_arn" in expect:
+        assert session.role.arn == expect["role_arn"]
+    if "expiration" in expect:
+        assert session.credentials.expiration == _time(expect["expiration"])
+    if "source_identity" in expect:
+        assert session.source_identity == expect["source_identity"]
+    assert session.credentials.access_key_id.startswith("ASIA")
+    for text in expect.get("explain_contains") or []:
+        assert text in session.decision.explain(), session.decision.explain()
+
+
 def _run_load(case: dict[str, Any]) -> None:
     expect = case["expect"]
     with pytest.raises(_expect_error(expect)) as excinfo:
@@ -281,8 +374,10 @@ def test_case(path: Path, case: dict[str, Any]) -> None:
     lab = _lab_for(path, case)
     if "request" in case:
         _run_request(lab, case)
-    else:
+    elif "assume_role" in case:
         _run_assume(lab, case)
+    else:
+        _run_federated(lab, next(k for k in FEDERATED_KINDS if k in case), case)
 
 
 # --- the corpus itself ------------------------------------------------------------------
@@ -317,7 +412,7 @@ def test_case_file_shape(path: Path) -> None:
         elif "request" in case:
             assert expect.get("result") in RESULTS, where
             assert set(expect.get("decided_by") or []) <= POLICY_KINDS, where
-        elif "assume_role" in case:
+        elif "assume_role" in case or any(k in case for k in FEDERATED_KINDS):
             assert expect.get("ok") is True, where
         else:
             pytest.fail(f"{where}: a load case must expect an error")

@@ -35,6 +35,7 @@ NOTEBOOKS = {
     "03.03-boundaries-and-conditions",
     "04.01-roles-and-temporary-credentials",
     "04.02-roles-for-services-and-other-accounts",
+    "04.03-how-people-and-pipelines-sign-in",
     "05.01-choosing-user-group-or-role",
     "06.01-hands-on-with-boto3",
     "07.01-glossary",

@@ -57,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "feedback":
             pipeline.feedback(args.course, assignments=args.assignments or None)
         elif args.command == "examples":
-            pipeline.examples(args.course)
+            from iamlab.course.examples import regenerate
+
+            regenerate(args.course)
         elif args.command == "report":
             pipeline.report(args.course, out=args.out)
     except pipeline.PipelineError as error:

@@ -1,230 +1,74 @@
-"""Build the instructor notebooks (``source/``) of the graded course from its answer banks.
+"""Build the instructor notebooks (``source/``) and answer keys (``keys/``) of the graded course.
 
 ``python -m iamlab.course.build [--bank PATH] [--out COURSE_DIR] [--lab-root DIR]``
 
-The public banks ship in ``iamlab/course/bank/`` (``ps01.yaml`` ...). An instructor's private
-bank (a folder holding any of ``ps01.yaml``, ``ps02.yaml``, ``ps03.yaml``, or one YAML file
-whose top-level keys are those names) replaces the public bank of the same assignment. The
-output is a course directory: ``source/header.ipynb`` and
-``source/<assignment>/<assignment>.ipynb``, plus ``nbgrader_config.py`` when the output is not
-the repository itself.
+The banks (:mod:`iamlab.course.banks`) give each assignment's parts; this module turns them
+into cells (:mod:`iamlab.course.cells`) and keys (:mod:`iamlab.course.keys`). The output is a
+course directory: ``source/header.ipynb``, ``source/<assignment>/<assignment>.ipynb``,
+``keys/<assignment>.json``, plus ``nbgrader_config.py`` when the output is not the repository
+itself.
 
 Everything written is a pure function of the banks and the lab files: building twice gives
-byte-identical notebooks.
+byte-identical files.
 """
 
-# nbformat, nbconvert, nbgrader and IPython ship no (or partial) type information: calling
-# them from typed code, and subclassing their classes, is what this module is for.
+# nbformat ships no type information.
 # mypy: disable-error-code="no-untyped-call,misc"
 
 from __future__ import annotations
 
 import argparse
-import json
-import re
 import shutil
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import nbformat
-import yaml
 
+from iamlab.course.banks import ASSIGNMENTS, BankError, load_banks, need
+from iamlab.course.cells import (
+    code,
+    flat,
+    grade_cell,
+    heading,
+    literal,
+    markdown,
+    nbgrader_meta,
+    notebook,
+    part_title,
+    slug,
+    solution_cell,
+)
+from iamlab.course.keys import (
+    Keys,
+    entry,
+    examples_key,
+    policy_key,
+    predictions_key,
+    write_keys,
+)
 from iamlab.course.labels import DECISION_LABELS, IDENTITY_LABELS, label_name
 
-ASSIGNMENTS = ("ps01", "ps02", "ps03")
-PART_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
-KERNEL_METADATA = {
-    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-    "language_info": {"name": "python"},
-}
+__all__ = ["ASSIGNMENTS", "BankError", "build_course", "load_banks", "write_course"]
 
-
-class BankError(ValueError):
-    """An answer bank is missing a field or is malformed; the message says where."""
-
-
-# ---------------------------------------------------------------------------- the banks
-
-
-def public_bank(assignment: str) -> dict[str, Any]:
-    text = (
-        resources.files("iamlab.course")
-        .joinpath("bank", f"{assignment}.yaml")
-        .read_text(encoding="utf-8")
-    )
-    return _mapping(yaml.safe_load(text), f"public bank {assignment}")
-
-
-def load_banks(bank: Path | None = None) -> dict[str, dict[str, Any]]:
-    """Return the bank of each assignment: the private one where given, else the public one."""
-    banks = {name: public_bank(name) for name in ASSIGNMENTS}
-    if bank is None:
-        return banks
-    bank = Path(bank)
-    if bank.is_dir():
-        for name in ASSIGNMENTS:
-            path = bank / f"{name}.yaml"
-            if path.exists():
-                banks[name] = _mapping(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
-    elif bank.is_file():
-        data = _mapping(yaml.safe_load(bank.read_text(encoding="utf-8")), str(bank))
-        unknown = sorted(set(data) - set(ASSIGNMENTS))
-        if unknown:
-            raise BankError(
-                f"{bank}: unknown top-level keys {unknown}; expected some of {list(ASSIGNMENTS)}"
-            )
-        for name, value in data.items():
-            banks[name] = _mapping(value, f"{bank}: {name}")
-    else:
-        raise BankError(f"{bank}: no such file or folder")
-    return banks
-
-
-def _mapping(value: object, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise BankError(f"{where}: expected a mapping at the top")
-    return value
-
-
-def _need(data: Mapping[str, Any], field: str, where: str) -> Any:
-    if field not in data or data[field] in (None, ""):
-        raise BankError(f"{where}: missing '{field}'")
-    return data[field]
-
-
-# ---------------------------------------------------------------------------- cells
-
-
-def _nbgrader(
-    grade_id: str,
-    *,
-    grade: bool = False,
-    solution: bool = False,
-    locked: bool = False,
-    points: int | None = None,
-) -> dict[str, Any]:
-    meta: dict[str, Any] = {
-        "grade": grade,
-        "grade_id": grade_id,
-        "locked": locked,
-        "schema_version": 3,
-        "solution": solution,
-        "task": False,
-    }
-    if points is not None:
-        meta["points"] = points
-    return meta
-
-
-def markdown(cell_id: str, text: str, nbgrader: dict[str, Any] | None = None) -> Any:
-    cell = nbformat.v4.new_markdown_cell(text.strip("\n"))
-    cell.id = cell_id
-    if nbgrader:
-        cell.metadata["nbgrader"] = nbgrader
-    return cell
-
-
-def code(cell_id: str, source: str, nbgrader: dict[str, Any] | None = None) -> Any:
-    cell = nbformat.v4.new_code_cell(source.strip("\n"))
-    cell.id = cell_id
-    if nbgrader:
-        cell.metadata["nbgrader"] = nbgrader
-    return cell
-
-
-def literal(value: object, indent: int = 0, width: int = 96) -> str:
-    """Return ``value`` as a Python literal in the style ruff formats code.
-
-    Short values stay on one line; longer dicts and lists put one item per line with a
-    trailing comma. The result is ``ast.literal_eval``-able (the verifier depends on it).
-    """
-    flat = _flat(value)
-    if len(flat) + indent <= width or not isinstance(value, dict | list) or not value:
-        return flat
-    pad = " " * (indent + 4)
-    if isinstance(value, dict):
-        items = [f"{pad}{_flat(k)}: {literal(v, indent + 4, width)}," for k, v in value.items()]
-        return "{\n" + "\n".join(items) + "\n" + " " * indent + "}"
-    items = [f"{pad}{literal(v, indent + 4, width)}," for v in value]
-    return "[\n" + "\n".join(items) + "\n" + " " * indent + "]"
-
-
-def _flat(value: object) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_flat(k)}: {_flat(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_flat(v) for v in value) + "]"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if value is None or isinstance(value, bool | int | float):
-        return repr(value)
-    raise BankError(f"{value!r} ({type(value).__name__}) cannot be written into a notebook")
-
-
-def solution_cell(cell_id: str, body: str, hint: str = "") -> Any:
-    lines = [hint] if hint else []
-    lines += [SOLUTION_BEGIN, body.strip("\n"), SOLUTION_END]
-    return code(cell_id, "\n".join(lines), _nbgrader(cell_id, solution=True))
-
-
-def grade_cell(
-    grade_id: str, question: str, points: int, visible: Iterable[str], hidden: Iterable[str]
-) -> Any:
-    question = question.replace('"""', "'''")
-    lines = [
-        f'"""{question}"""',
-        "from iamlab.course import check",
-        "",
-        *visible,
-        HIDDEN_BEGIN,
-        *hidden,
-        HIDDEN_END,
-    ]
-    return code(
-        grade_id, "\n".join(lines), _nbgrader(grade_id, grade=True, locked=True, points=points)
-    )
-
-
-def heading(assignment: str, bank: Mapping[str, Any], where: str) -> Any:
-    goals = "\n".join(f"- {g}" for g in bank.get("goals", ()))
-    lines = [f"# {assignment} — {_need(bank, 'title', where)}", ""]
-    if goals:
-        lines += ["**Learning goals.** After this assignment you can:", "", goals, ""]
-    if bank.get("before"):
-        lines += [f"**Before you start.** {bank['before']}", ""]
-    if bank.get("time"):
-        lines += [f"**Time.** About {bank['time']}.", ""]
-    if bank.get("intro"):
-        lines += [str(bank["intro"]).strip()]
-    return markdown("title", "\n".join(lines))
-
-
-def part_title(index: int, title: str, points: int) -> str:
-    unit = "point" if points == 1 else "points"
-    return f"## Part {PART_LETTERS[index]} ({points} {unit}): {title}"
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+Built = tuple[Any, Keys]
 
 
 # ---------------------------------------------------------------------------- ps01
 
 
-def build_labels_assignment(assignment: str, bank: Mapping[str, Any]) -> Any:
+def build_labels_assignment(assignment: str, bank: Mapping[str, Any]) -> Built:
+    keys: Keys = {}
     where = f"{assignment} bank"
-    scenarios = _need(bank, "scenarios", where)
+    scenarios = need(bank, "scenarios", where)
     sections: dict[str, list[Mapping[str, Any]]] = {}
     seen: set[str] = set()
     for i, sc in enumerate(scenarios):
         place = f"{where}: scenarios[{i}]"
         for field in ("id", "title", "scenario", "answer", "why", "section"):
-            _need(sc, field, place)
+            need(sc, field, place)
         if sc["answer"] not in IDENTITY_LABELS:
             raise BankError(
                 f"{place}: answer {sc['answer']!r} is not one of {list(IDENTITY_LABELS)}"
@@ -241,7 +85,7 @@ def build_labels_assignment(assignment: str, bank: Mapping[str, Any]) -> Any:
         code(
             "setup",
             "from iamlab.course import GROUP, ROLE, ROOT, USER, check, review\n\nanswers = {}",
-            _nbgrader("setup", locked=True),
+            nbgrader_meta("setup", locked=True),
         ),
     ]
     labels = list(IDENTITY_LABELS)
@@ -265,7 +109,7 @@ def build_labels_assignment(assignment: str, bank: Mapping[str, Any]) -> Any:
             text += [f"**{sc['id']} — {sc['title']}.** {str(sc['scenario']).strip()}", ""]
         cells.append(markdown(f"part-{slug(section)}", "\n".join(text)))
         body = "\n".join(
-            f"answers[{_flat(str(sc['id']))}] = {label_name(sc['answer'])}" for sc in items
+            f"answers[{flat(str(sc['id']))}] = {label_name(sc['answer'])}" for sc in items
         )
         cells.append(
             solution_cell(
@@ -292,10 +136,10 @@ def build_labels_assignment(assignment: str, bank: Mapping[str, Any]) -> Any:
                 grade_id,
                 question,
                 points,
-                [f'check("label-shape", answers, {literal(shape)})'],
-                [f'check("labels", answers, {literal(key)})'],
+                f'check("label-shape", answers, {literal(shape)})',
             )
         )
+        keys[grade_id] = entry("label-shape", ("label-shape", shape), ("labels", key))
     written = bank.get("written")
     if written:
         index = len(sections)
@@ -306,7 +150,7 @@ def build_labels_assignment(assignment: str, bank: Mapping[str, Any]) -> Any:
                     [
                         part_title(index, "In your own words", int(written["points"])),
                         "",
-                        str(_need(written, "prompt", f"{where}: written")).strip(),
+                        str(need(written, "prompt", f"{where}: written")).strip(),
                         "",
                         "Write your answer in the cell below; it is graded by hand.",
                     ]
@@ -317,12 +161,12 @@ def build_labels_assignment(assignment: str, bank: Mapping[str, Any]) -> Any:
             markdown(
                 "written_answer",
                 str(written.get("model_answer", "")).strip() or "(model answer)",
-                _nbgrader(
+                nbgrader_meta(
                     "written_answer", grade=True, solution=True, points=int(written["points"])
                 ),
             )
         )
-    return _notebook(cells)
+    return notebook(cells), keys
 
 
 def _ps01_defaults() -> dict[str, Any]:
@@ -355,73 +199,21 @@ def _why(sc: Mapping[str, Any]) -> str:
     return text
 
 
-# ---------------------------------------------------------------------------- policies
-
-
-def policy_key(part: Mapping[str, Any], where: str) -> dict[str, Any]:
-    """The answer key of a policy part: a small lab, where the answer goes, the requests."""
-    kind = str(part.get("policy_kind", "identity"))
-    if "attach" in part:
-        attach = part["attach"]
-        account = str(part.get("account", "111122223333"))
-        group, member = _need(attach, "group", where), _need(attach, "member", where)
-        lab = {
-            "accounts": {
-                account: {
-                    "name": "coffee-shop",
-                    "groups": {group: {}},
-                    "users": {member: {"groups": [group]}},
-                }
-            }
-        }
-        place = ["accounts", account, "groups", group, "inline_policies", "YourPolicy"]
-        requests = [{"principal": member, **_request(r)} for r in part.get("requests", ())]
-    else:
-        lab = dict(_need(part, "lab", where))
-        place = [str(p) for p in _need(part, "place", where)]
-        requests = [_request(r) for r in part.get("requests", ())]
-    key: dict[str, Any] = {"lab": lab, "place": place, "policy_kind": kind}
-    if requests:
-        key["requests"] = requests
-    if part.get("assume"):
-        key["assume"] = [dict(a) for a in part["assume"]]
-    if not requests and not part.get("assume"):
-        raise BankError(f"{where}: a policy part needs 'requests' or 'assume'")
-    return key
-
-
-def _request(raw: Mapping[str, Any]) -> dict[str, Any]:
-    out = {k: raw[k] for k in ("principal", "action", "resource", "context") if k in raw}
-    out["expect"] = raw.get("expect", "allow")
-    if raw.get("why"):
-        out["why"] = raw["why"]
-    return out
-
-
-def examples_key(key: Mapping[str, Any]) -> dict[str, Any]:
-    """The visible self-check's key: the same lab, only the requests that must be allowed."""
-    small = {k: key[k] for k in ("lab", "place", "policy_kind")}
-    for field in ("requests", "assume"):
-        allowed = [r for r in key.get(field, ()) if r["expect"] == "allow"]
-        if allowed:
-            small[field] = allowed
-    return small
-
-
-def policy_part_cells(index: int, part: Mapping[str, Any], where: str) -> list[Any]:
-    variable = _need(part, "variable", where)
-    points = int(_need(part, "points", where))
-    grade_id = _need(part, "grade_id", where)
+def policy_part_cells(index: int, part: Mapping[str, Any], where: str, keys: Keys) -> list[Any]:
+    variable = need(part, "variable", where)
+    points = int(need(part, "points", where))
+    grade_id = need(part, "grade_id", where)
     key = policy_key(part, where)
+    shape = {"policy_kind": key["policy_kind"]}
     pid = slug(str(part.get("id", variable)))
     cells = [
         markdown(
             f"part-{pid}",
             "\n".join(
                 [
-                    part_title(index, _need(part, "title", where), points),
+                    part_title(index, need(part, "title", where), points),
                     "",
-                    str(_need(part, "task", where)).strip(),
+                    str(need(part, "task", where)).strip(),
                     "",
                     f"Write the policy as a dict named `{variable}`.",
                 ]
@@ -433,7 +225,7 @@ def policy_part_cells(index: int, part: Mapping[str, Any], where: str) -> list[A
     cells.append(
         solution_cell(
             f"answer_{pid}",
-            _need(part, "solution", where),
+            need(part, "solution", where),
             f'# {variable} = {{"Version": "2012-10-17", "Statement": [...]}}',
         )
     )
@@ -447,12 +239,12 @@ def policy_part_cells(index: int, part: Mapping[str, Any], where: str) -> list[A
     cells.append(
         grade_cell(
             grade_id,
-            _need(part, "check", where),
+            need(part, "check", where),
             points,
-            [f'check("policy-shape", {variable}, {literal({"policy_kind": key["policy_kind"]})})'],
-            [f'check("policy", {variable}, {literal(key)})'],
+            f'check("policy-shape", {variable}, {literal(shape)})',
         )
     )
+    keys[grade_id] = entry("policy-shape", ("policy-shape", shape), ("policy", key))
     return cells
 
 
@@ -468,66 +260,21 @@ def _broken_cell(pid: str, part: Mapping[str, Any], key: Mapping[str, Any]) -> A
         f"broken_policy = {str(part['broken']).strip()}",
         "",
         f"lab_data = {lab_expr}",
-        f"lab_data{''.join(f'[{_flat(p)}]' for p in place[:-1])} = "
-        f"{{{_flat(place[-1])}: broken_policy}}",
+        f"lab_data{''.join(f'[{flat(p)}]' for p in place[:-1])} = "
+        f"{{{flat(place[-1])}: broken_policy}}",
         "lab = Lab.from_dict(lab_data)",
-        f"decision = lab.evaluate({_flat(member)}, {_flat(failing['action'])}, "
-        f"{_flat(failing['resource'])})",
+        f"decision = lab.evaluate({flat(member)}, {flat(failing['action'])}, "
+        f"{flat(failing['resource'])})",
         "print(decision.explain())",
     ]
-    return code(f"explain-{pid}", "\n".join(lines), _nbgrader(f"explain_{pid}", locked=True))
-
-
-# ---------------------------------------------------------------------------- predictions
-
-
-def predictions_key(part: Mapping[str, Any], lab_root: Path, where: str) -> dict[str, Any]:
-    import iamlab
-
-    lab_file = lab_root / str(_need(part, "lab_file", where))
-    expected: dict[str, str] = {}
-    titles: dict[str, str] = {}
-    why: dict[str, str] = {}
-    for i, req in enumerate(_need(part, "requests", where)):
-        place = f"{where}: requests[{i}]"
-        lab = iamlab.Lab.load(lab_file)
-        principal: Any = _need(req, "who", place)
-        if req.get("role"):
-            principal = lab.assume_role(
-                principal,
-                req["role"],
-                session_name="ps03",
-                context=req.get("role_context"),
-                external_id=req.get("external_id"),
-            )
-        decision = lab.evaluate(
-            principal,
-            _need(req, "action", place),
-            _need(req, "resource", place),
-            context=req.get("context"),
-        )
-        rid = str(_need(req, "id", place))
-        expected[rid] = decision.result
-        titles[rid] = str(_need(req, "text", place))
-        why[rid] = (str(req["why"]).strip() + " " if req.get("why") else "") + _conclusion(decision)
-    return {"expected": expected, "titles": titles, "why": why}
-
-
-def _conclusion(decision: Any) -> str:
-    """The explanation's one-line result ("DENIED (explicitly: ...) — decided by: ...")."""
-    text: str = decision.explain()
-    for line in text.splitlines():
-        if line.startswith("Result: "):
-            return "AWS: " + line.removeprefix("Result: ").strip() + "."
-    decided = ", ".join(decision.decided_by) or "nothing"
-    return f"{decision.result} (decided by: {decided})"
+    return code(f"explain-{pid}", "\n".join(lines), nbgrader_meta(f"explain_{pid}", locked=True))
 
 
 def predictions_part_cells(
-    index: int, part: Mapping[str, Any], lab_root: Path, where: str
+    index: int, part: Mapping[str, Any], lab_root: Path, where: str, keys: Keys
 ) -> list[Any]:
-    variable = _need(part, "variable", where)
-    points = int(_need(part, "points", where))
+    variable = need(part, "variable", where)
+    points = int(need(part, "points", where))
     key = predictions_key(part, lab_root, where)
     pid = slug(str(part.get("id", variable)))
     table = ["| id | request |", "|---|---|"]
@@ -537,9 +284,9 @@ def predictions_part_cells(
             f"part-{pid}",
             "\n".join(
                 [
-                    part_title(index, _need(part, "title", where), points),
+                    part_title(index, need(part, "title", where), points),
                     "",
-                    str(_need(part, "task", where)).strip(),
+                    str(need(part, "task", where)).strip(),
                     "",
                     *table,
                     "",
@@ -569,12 +316,14 @@ def predictions_part_cells(
     )
     cells.append(
         grade_cell(
-            _need(part, "grade_id", where),
-            _need(part, "check", where),
+            need(part, "grade_id", where),
+            need(part, "check", where),
             points,
-            [f'check("label-shape", {variable}, {literal(shape)})'],
-            [f'check("labels", {variable}, {literal(key)})'],
+            f'check("label-shape", {variable}, {literal(shape)})',
         )
+    )
+    keys[need(part, "grade_id", where)] = entry(
+        "label-shape", ("label-shape", shape), ("labels", key)
     )
     return cells
 
@@ -582,7 +331,8 @@ def predictions_part_cells(
 # ---------------------------------------------------------------------------- assembling
 
 
-def build_parts_assignment(assignment: str, bank: Mapping[str, Any], lab_root: Path) -> Any:
+def build_parts_assignment(assignment: str, bank: Mapping[str, Any], lab_root: Path) -> Built:
+    keys: Keys = {}
     where = f"{assignment} bank"
     imports = "from iamlab.course import check, review"
     if any(p.get("type") == "predictions" for p in bank.get("parts", ())):
@@ -591,52 +341,51 @@ def build_parts_assignment(assignment: str, bank: Mapping[str, Any], lab_root: P
         )
     cells = [
         heading(assignment, bank, where),
-        code("setup", imports, _nbgrader("setup", locked=True)),
+        code("setup", imports, nbgrader_meta("setup", locked=True)),
     ]
-    for index, part in enumerate(_need(bank, "parts", where)):
+    for index, part in enumerate(need(bank, "parts", where)):
         place = f"{where}: parts[{index}]"
         if part.get("type", "policy") == "predictions":
-            cells += predictions_part_cells(index, part, lab_root, place)
+            cells += predictions_part_cells(index, part, lab_root, place, keys)
         else:
-            cells += policy_part_cells(index, part, place)
-    return _notebook(cells)
+            cells += policy_part_cells(index, part, place, keys)
+    return notebook(cells), keys
 
 
 def header_notebook() -> Any:
     text = resources.files("iamlab.course").joinpath("header.md").read_text(encoding="utf-8")
-    return _notebook([markdown("course-header", text)])
+    return notebook([markdown("course-header", text)])
 
 
-def _notebook(cells: list[Any]) -> Any:
-    nb = nbformat.v4.new_notebook(cells=cells, metadata=dict(KERNEL_METADATA))
-    nb.nbformat_minor = 5
-    nbformat.validate(nb)
-    return nb
-
-
-def build_notebooks(banks: Mapping[str, Mapping[str, Any]], lab_root: Path) -> dict[str, Any]:
-    """Return ``{relative path under source/: notebook}`` for the header and each assignment."""
-    out = {"header.ipynb": header_notebook()}
+def build_course(
+    banks: Mapping[str, Mapping[str, Any]], lab_root: Path
+) -> tuple[dict[str, Any], dict[str, Keys]]:
+    """Return ``{path under source/: notebook}`` and ``{assignment: keys}``."""
+    notebooks = {"header.ipynb": header_notebook()}
+    keys: dict[str, Keys] = {}
     for name in ASSIGNMENTS:
         bank = banks[name]
         if "scenarios" in bank:
-            nb = build_labels_assignment(name, bank)
+            nb, keys[name] = build_labels_assignment(name, bank)
         else:
-            nb = build_parts_assignment(name, bank, lab_root)
-        out[f"{name}/{name}.ipynb"] = nb
-    return out
+            nb, keys[name] = build_parts_assignment(name, bank, lab_root)
+        notebooks[f"{name}/{name}.ipynb"] = nb
+    return notebooks, keys
 
 
 def write_course(out: Path, bank: Path | None = None, lab_root: Path | None = None) -> list[Path]:
-    """Write ``out/source/...`` (and ``out/nbgrader_config.py`` for a separate course)."""
+    """Write ``out/source/``, ``out/keys/`` (and ``nbgrader_config.py`` for a separate course)."""
     here = Path(__file__).resolve()
     repo = lab_root or _repo_root(here) or Path.cwd()
     written = []
-    for rel, nb in build_notebooks(load_banks(bank), repo).items():
+    notebooks, keys = build_course(load_banks(bank), repo)
+    for rel, nb in notebooks.items():
         path = out / "source" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
         written.append(path)
+    for name, assignment_keys in keys.items():
+        written.append(write_keys(out, name, assignment_keys))
     config = repo / "nbgrader_config.py"
     if config.exists() and out.resolve() != repo.resolve():
         shutil.copyfile(config, out / "nbgrader_config.py")

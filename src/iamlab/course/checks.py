@@ -162,6 +162,8 @@ def _policy(answer: object, key: Mapping[str, Any]) -> Verdict:
     if bad is not None:
         return bad
     lab_data = copy.deepcopy(dict(key["lab"]))
+    breadth = key.get("breadth") or {}
+    _add_hidden_users(lab_data, breadth.get("hidden_users", {}))
     _place(lab_data, list(key["place"]), answer)
     try:
         lab = iamlab.Lab.from_dict(lab_data)
@@ -203,7 +205,30 @@ def _policy(answer: object, key: Mapping[str, Any]) -> Verdict:
             summary=f"{total - len(problems)} of {total} requests come out as they should",
             problems=tuple(problems),
         )
+    if breadth:
+        from iamlab.course.breadth import over_broad
+
+        problem = over_broad(lab, breadth)
+        if problem is not None:
+            return fail(
+                f"all {total} listed requests come out as they should, but the policy is "
+                f"judged by everything it allows",
+                problem,
+            )
+        return Verdict(
+            passed=True,
+            summary=f"all {total} requests come out as they should, and nothing more is allowed",
+        )
     return Verdict(passed=True, summary=f"all {total} requests come out as they should")
+
+
+def _add_hidden_users(lab: dict[str, Any], hidden: Mapping[str, Sequence[str]]) -> None:
+    """Users the self-check never names, with the same policies as the account's first user."""
+    for account, names in hidden.items():
+        users = lab.get("accounts", {}).get(account, {}).setdefault("users", {})
+        template: dict[str, Any] = copy.deepcopy(next(iter(users.values()), {}))
+        for name in names:
+            users.setdefault(name, copy.deepcopy(template))
 
 
 def _compare(

@@ -5,7 +5,10 @@
 - ``nbgrader autograde`` runs each submission's kernel in the bubblewrap sandbox
   (:mod:`iamlab.course.sandbox`) and re-judges every ``check(...)`` of every grade cell outside
   the kernel (:mod:`iamlab.course.verify`) before the scores are saved.
-- Feedback shows the grade cells without their hidden tests (the answer keys stay private).
+- Each submission is checked and copied to ``intake/`` before nbgrader grades it
+  (:mod:`iamlab.course.intake`, run by ``python -m iamlab.course autograde``).
+- The graded notebook and the feedback are sanitised (:mod:`iamlab.course.sanitize`): no
+  student HTML or script runs in the formgrader or the feedback page.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ def configure(c: Any) -> None:
     )
 
     from iamlab.course.sandbox import SandboxedExecute
+    from iamlab.course.sanitize import SanitizeNotebook
     from iamlab.course.verify import VerifyChecks
 
     c.IncludeHeaderFooter.header = "source/header.ipynb"
@@ -45,8 +49,14 @@ def configure(c: Any) -> None:
         IgnorePattern,
         ClearMetadataPreprocessor,
         LimitOutput,
+        SanitizeNotebook,
         SaveAutoGrades,
         AssignLatePenalties,
         CheckCellMetadata,
     ]
-    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.preprocessors = [
+        GetGrades,
+        ClearHiddenTests,
+        SanitizeNotebook,
+        CSSHTMLHeaderPreprocessor,
+    ]

@@ -27,7 +27,9 @@ from typing import Any
 
 import nbformat
 
-from iamlab.course.build import ASSIGNMENTS, SOLUTION_BEGIN, SOLUTION_END
+from iamlab.course import pipeline
+from iamlab.course.banks import ASSIGNMENTS
+from iamlab.course.cells import SOLUTION_BEGIN, SOLUTION_END
 from iamlab.course.gradebook import gradebook_url
 
 Patch = Mapping[str, str]
@@ -144,8 +146,6 @@ def example_notebooks(course: Path) -> dict[tuple[str, str], Any]:
 
 def regenerate(repo: Path, scratch: Path | None = None) -> Path:
     """Autograde the examples in a scratch course; copy the results to ``repo/autograded``."""
-    from iamlab.course import pipeline
-
     with tempfile.TemporaryDirectory(prefix="iamlab-examples-") as tmp:
         course = scratch or Path(tmp) / "course"
         course.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from iamlab.course.build import ASSIGNMENTS, write_course
 from iamlab.course.gradebook import gradebook_url
+from iamlab.course.intake import INTAKE, Refusal, stage
+from iamlab.course.keys import KEYS_FOLDER
 
 PIPELINE_TIMEOUT = 3600
 
@@ -100,16 +102,31 @@ def autograde(
     env: dict[str, str] | None = None,
     extra_args: Sequence[str] = (),
 ) -> None:
-    """Autograde every submission in ``submitted/`` (sandboxed; stops if it cannot be)."""
+    """Autograde every submission in ``submitted/`` (checked, then sandboxed).
+
+    Each submission is checked and copied to ``intake/`` first (:mod:`iamlab.course.intake`):
+    nbgrader grades only that copy, never what a student's folder links to.
+    """
     from iamlab.course.sandbox import require_sandbox
 
     require_sandbox()
     course = Path(course)
     for name in assignments or ASSIGNMENTS:
-        if not any((course / "submitted").glob(f"*/{name}")):
+        notebooks = sorted(p.name for p in (course / "source" / name).glob("*.ipynb"))
+        staged, refused = stage(course, name, notebooks)
+        for refusal in refused:
+            if not refusal.zero:
+                print(f"{name}: {refusal.student}: {refusal.reason}", file=sys.stderr)
+        if not staged:
             print(f"{name}: no submissions in {course / 'submitted'}")
             continue
-        args = ["autograde", name, *(["--force"] if force else []), *extra_args]
+        args = [
+            "autograde",
+            name,
+            f"--CourseDirectory.submitted_directory={INTAKE}",
+            *(["--force"] if force else []),
+            *extra_args,
+        ]
         done = nbgrader(course, *args, check=False, env=env)
         print(f"{name}: autograded (nbgrader exit status {done.returncode})")
         if done.returncode != 0:
@@ -117,51 +134,74 @@ def autograde(
             print(
                 "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:]), file=sys.stderr
             )
-        for student, reason in record_ungraded(course, name):
+        for student, reason in record_ungraded(course, name, refused):
             print(f"{name}: {student} scored 0: {reason}")
 
 
 NOT_GRADED = "not-graded.txt"
 
 
-def record_ungraded(course: Path, assignment: str) -> list[tuple[str, str]]:
+def record_ungraded(
+    course: Path, assignment: str, refused: Sequence[Refusal] = ()
+) -> list[tuple[str, str]]:
     """Give zero, with the reason, to each submission nbgrader could not grade at all.
 
     nbgrader skips a submission whose notebook it cannot read (invalid JSON, not a notebook)
-    and leaves its grades empty; the course records zero and writes the reason to
+    or that the intake refused (missing, a link, a device ...), and leaves its grades empty;
+    the course records zero and writes the reason to
     ``autograded/<student>/<assignment>/not-graded.txt`` so the run's outcome is complete.
     """
-    import nbformat
     from nbgrader.api import Gradebook, MissingEntry
 
+    reasons: dict[str, list[str]] = {}
+    for refusal in refused:
+        if refusal.zero:
+            reasons.setdefault(refusal.student, []).append(refusal.reason)
+    staged = {folder.parent.name for folder in (course / INTAKE).glob(f"*/{assignment}")}
     recorded = []
-    for folder in sorted((course / "submitted").glob(f"*/{assignment}")):
-        student = folder.parent.name
-        graded = course / "autograded" / student / assignment
-        notebooks = sorted(folder.glob("*.ipynb"))
-        if graded.exists() and all((graded / nb.name).exists() for nb in notebooks):
-            continue
-        reason = "nbgrader could not grade this submission (see its log)"
-        for nb in notebooks:
-            try:
-                nbformat.read(nb, as_version=4)
-            except Exception as error:  # any unreadable notebook, whatever nbformat raises
-                reason = f"{nb.name} is not a readable notebook: {str(error)[:300]}"
-                break
-        with Gradebook(gradebook_url(course)) as gb:
+    with Gradebook(gradebook_url(course)) as gb:
+        for student in sorted(staged | set(reasons)):
+            graded = course / "autograded" / student / assignment
             try:
                 submission = gb.find_submission(assignment, student)
             except MissingEntry:
+                gb.update_or_create_student(student)
                 submission = gb.update_or_create_submission(assignment, student)
-            for notebook in submission.notebooks:
+            lost = [nb for nb in submission.notebooks if not (graded / f"{nb.name}.ipynb").exists()]
+            unscored = [
+                g
+                for nb in submission.notebooks
+                for g in nb.grades
+                if g.auto_score is None and g.manual_score is None and g.cell.cell_type == "code"
+            ]
+            if not lost and not unscored and student not in reasons:
+                continue
+            for notebook in lost:
                 for grade in notebook.grades:
                     grade.auto_score = 0
                     grade.needs_manual_grade = False
+            for grade in unscored:
+                grade.auto_score = 0
             gb.db.commit()
-        graded.mkdir(parents=True, exist_ok=True)
-        (graded / NOT_GRADED).write_text(f"score: 0\nreason: {reason}\n", encoding="utf-8")
-        recorded.append((student, reason))
+            reason = "; ".join(reasons.get(student, ())) or _unreadable(
+                course / INTAKE / student / assignment
+            )
+            graded.mkdir(parents=True, exist_ok=True)
+            (graded / NOT_GRADED).write_text(f"score: 0\nreason: {reason}\n", encoding="utf-8")
+            recorded.append((student, reason))
     return recorded
+
+
+def _unreadable(folder: Path) -> str:
+    """Why nbgrader could not grade the notebooks in ``folder``."""
+    import nbformat
+
+    for nb in sorted(folder.glob("*.ipynb")):
+        try:
+            nbformat.read(nb, as_version=4)
+        except Exception as error:  # any unreadable notebook, whatever nbformat raises
+            return f"{nb.name} is not a readable notebook: {str(error)[:300]}"
+    return "nbgrader could not grade this submission (see its log)"
 
 
 def feedback(course: Path, *, assignments: Sequence[str] | None = None) -> None:
@@ -173,12 +213,6 @@ def feedback(course: Path, *, assignments: Sequence[str] | None = None) -> None:
         print(f"{name}: feedback in {course / 'feedback'}")
 
 
-def examples(course: Path) -> None:
-    from iamlab.course.examples import regenerate
-
-    regenerate(Path(course))
-
-
 def report(course: Path, *, out: Path | None = None) -> None:
     from iamlab.course.report import write_report
 
@@ -187,9 +221,9 @@ def report(course: Path, *, out: Path | None = None) -> None:
 
 
 def copy_course(src: Path, dest: Path) -> None:
-    """Copy the parts of a course directory that grading needs (config, source, release)."""
+    """Copy the parts of a course directory that grading needs (config, source, release, keys)."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src / "nbgrader_config.py", dest / "nbgrader_config.py")
-    for folder in ("source", "release"):
+    for folder in ("source", "release", KEYS_FOLDER):
         if (src / folder).exists():
             shutil.copytree(src / folder, dest / folder, dirs_exist_ok=True)

@@ -26,9 +26,10 @@ from typing import Any
 import nbformat
 
 from iamlab.course.build import ASSIGNMENTS
-from iamlab.course.checks import judge
 from iamlab.course.gradebook import gradebook_url
-from iamlab.course.verify import UntrustedSource, records, trusted_calls
+from iamlab.course.judging import Judge
+from iamlab.course.keys import read_keys
+from iamlab.course.verify import JudgeFn, records, to_plain
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,53 +70,50 @@ def test_rows(course: Path) -> list[Row]:
     ]
 
 
-def item_results(cell: Any) -> dict[str, bool]:
-    """For one autograded grade cell: each item it judges (scenario, request) -> right?"""
-    try:
-        calls = trusted_calls(cell.source)
-    except UntrustedSource:
-        return {}
-    recorded = records(cell.get("outputs", []))
+def item_results(cell: Any, entry: Any, judge: JudgeFn) -> dict[str, bool]:
+    """For one autograded grade cell: each item its key judges (scenario, request) -> right?"""
+    recorded = [to_plain(r) for r in records(cell.get("outputs", []))]
+    record = recorded[0] if len(recorded) == 1 else {}
+    answer = record.get("answer")
     out: dict[str, bool] = {}
-    for index, call in enumerate(calls):
-        if call.kind not in ("labels", "policy"):
-            continue
-        record = recorded[index] if index < len(recorded) else {}
-        answer = record.get("answer")
-        if call.kind == "labels":
-            for item, want in call.key["expected"].items():
+    checks = entry.get("checks", []) if isinstance(entry, dict) else []
+    for check in checks:
+        kind, key = check.get("kind"), check.get("key", {})
+        if kind == "labels":
+            for item, want in key["expected"].items():
                 got = answer.get(item) if isinstance(answer, dict) else None
                 out[item] = type(got) is str and got == want
-        else:
+        elif kind == "policy":
             for field in ("requests", "assume"):
-                for req in call.key.get(field, ()):
-                    single = {**call.key, "requests": [], "assume": [], field: [req]}
+                for req in key.get(field, ()):
+                    single = {**key, "requests": [], "assume": [], field: [req], "breadth": {}}
                     who = req.get("principal") or req.get("caller")
                     what = req.get("action") or f"assume {req.get('role')}"
                     where = req.get("resource", "")
                     label = f"{req['expect']}: {who} {what} {where}".strip()
-                    out[label] = (
-                        record.get("answer") is not None and judge("policy", answer, single).passed
-                    )
+                    out[label] = answer is not None and judge("policy", answer, single).passed
     return out
 
 
 def item_rows(course: Path) -> list[Row]:
     counts: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for assignment in ASSIGNMENTS:
-        for path in sorted((course / "autograded").glob(f"*/{assignment}/*.ipynb")):
-            try:
-                nb = nbformat.read(path, as_version=4)
-            except Exception:  # an unreadable graded notebook counts as no answers
-                continue
-            for cell in nb.cells:
-                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
-                if cell.cell_type != "code" or not grade_id.startswith("test"):
+    with Judge() as judge:
+        for assignment in ASSIGNMENTS:
+            keys = read_keys(course, assignment)
+            for path in sorted((course / "autograded").glob(f"*/{assignment}/*.ipynb")):
+                try:
+                    nb = nbformat.read(path, as_version=4)
+                except Exception:  # an unreadable graded notebook counts as no answers
                     continue
-                for item, right in item_results(cell).items():
-                    count = counts[(assignment, grade_id, item)]
-                    count[0] += 1
-                    count[1] += int(right)
+                for cell in nb.cells:
+                    meta = cell.get("metadata", {}).get("nbgrader", {})
+                    grade_id = str(meta.get("grade_id", ""))
+                    if cell.cell_type != "code" or grade_id not in keys:
+                        continue
+                    for item, right in item_results(cell, keys[grade_id], judge.judge).items():
+                        count = counts[(assignment, grade_id, item)]
+                        count[0] += 1
+                        count[1] += int(right)
     return [
         Row(assignment=a, test=t, item=i, students=n, right=r)
         for (a, t, i), (n, r) in counts.items()

@@ -23,11 +23,15 @@ cannot start, autograding stops with :class:`SandboxUnavailable` unless the inst
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -72,6 +76,8 @@ class Limits:
     processes: int = 64  # processes and threads of the sandbox's user
     open_files: int = 256
     file_bytes: int = 64 * 1024**2  # largest file a process may write
+    tmp_bytes: int = 64 * 1024**2  # size of each of the sandbox's tmpfs (/tmp, /var/tmp)
+    tree_memory_bytes: int = 3 * 1024**3  # memory of the kernel's whole process tree (cgroup)
 
     def prlimit_args(self, processes: int | None = None) -> list[str]:
         nproc = self.processes if processes is None else processes
@@ -151,10 +157,14 @@ def bwrap_argv(
             "/dev",
             "--perms",
             "1777",
+            "--size",
+            str(limits.tmp_bytes),
             "--tmpfs",
             "/tmp",
             "--perms",
             "1777",
+            "--size",
+            str(limits.tmp_bytes),
             "--tmpfs",
             "/var/tmp",
         ]
@@ -275,6 +285,64 @@ def require_sandbox() -> bool:
     )
 
 
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+def make_cgroups(name: str, memory_bytes: int, processes: int) -> list[Path]:
+    """Control groups that bound a whole process tree's memory and processes.
+
+    cgroup v2 (one ``name`` folder with ``memory.max`` and ``pids.max``) or v1 (one folder in
+    each of the ``memory`` and ``pids`` hierarchies). Returns ``[]`` when they cannot be made
+    (no permission, no such controller): the per-process limits still apply then.
+    """
+    made: list[Path] = []
+    try:
+        if (CGROUP_ROOT / "cgroup.controllers").exists():
+            plan = [(CGROUP_ROOT / name, {"memory.max": memory_bytes, "pids.max": processes})]
+        else:
+            plan = [
+                (CGROUP_ROOT / "memory" / name, {"memory.limit_in_bytes": memory_bytes}),
+                (CGROUP_ROOT / "pids" / name, {"pids.max": processes}),
+            ]
+        for folder, settings in plan:
+            if not folder.parent.is_dir():
+                continue
+            folder.mkdir()
+            made.append(folder)
+            for key, value in settings.items():
+                (folder / key).write_text(str(value), encoding="ascii")
+    except OSError:
+        remove_cgroups(made)
+        return []
+    return made
+
+
+def remove_cgroups(folders: Iterable[Path]) -> None:
+    """Kill what is left in each control group, then remove it."""
+    for folder in folders:
+        for _ in range(20):
+            try:
+                pids = (folder / "cgroup.procs").read_text(encoding="ascii").split()
+            except OSError:
+                break
+            if not pids:
+                break
+            for pid in pids:
+                with contextlib.suppress(OSError, ValueError):
+                    os.kill(int(pid), signal.SIGKILL)
+            time.sleep(0.05)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def in_cgroups(folders: Sequence[Path], argv: Sequence[str]) -> list[str]:
+    """``argv`` started from a shell that first moves itself into ``folders``."""
+    if not folders:
+        return list(argv)
+    joins = "; ".join(f"echo $$ > {shlex.quote(str(f / 'cgroup.procs'))}" for f in folders)
+    return ["/bin/sh", "-c", f'{joins}; exec "$@"', "sh", *argv]
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager that starts the kernel inside bubblewrap and talks to it over IPC."""
 
@@ -298,9 +366,16 @@ class SandboxedKernelManager(AsyncKernelManager):
     def _transport_default(self) -> str:
         return "ipc"
 
+    tree_memory_bytes = Integer(
+        Limits.tree_memory_bytes,
+        config=True,
+        help="memory limit of the kernel's whole process tree (a cgroup, when one can be made)",
+    )
+
     _sandbox_dir: Path | None = None
     _sandbox_cwd: Path | None = None
     _sandboxed: bool = True
+    _cgroups: list[Path] = []  # noqa: RUF012 (replaced per kernel, never mutated)
 
     @property
     def kernel_spec(self) -> Any:
@@ -332,12 +407,32 @@ class SandboxedKernelManager(AsyncKernelManager):
         limits = Limits(
             memory_bytes=self.memory_bytes, cpu_seconds=self.cpu_seconds, processes=self.processes
         )
-        return bwrap_argv(
+        argv = bwrap_argv(
             command, workdir=self._sandbox_cwd, socket_dir=self._sandbox_dir, limits=limits
         )
+        if os.geteuid() == 0:
+            self._cgroups = make_cgroups(
+                self._sandbox_dir.name, self.tree_memory_bytes, self.processes + 8
+            )
+            if not self._cgroups:
+                self.log.warning("no cgroup: the kernel's process tree has per-process limits only")
+        return in_cgroups(self._cgroups, argv)
+
+    def lock_socket_dir(self) -> None:
+        """Once the kernel has made its sockets: no more files in the socket folder.
+
+        Grading as root, the kernel runs as ``nobody``: the folder goes back to root and
+        read-only, so the kernel cannot fill the host's disk through it.
+        """
+        if self._sandboxed and self._sandbox_dir is not None and os.geteuid() == 0:
+            os.chown(self._sandbox_dir, 0, 0)
+            os.chmod(self._sandbox_dir, 0o755)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            remove_cgroups(self._cgroups)
+            self._cgroups = []
         if not restart and self._sandbox_dir is not None:
             shutil.rmtree(self._sandbox_dir, ignore_errors=True)
             self._sandbox_dir = None
@@ -353,19 +448,69 @@ class SandboxedExecute(Execute):
     interrupted after its timeout. Here that cell gets an error output saying so, the kernel
     is stopped, the cells after it are marked as not run (their tests fail with that reason),
     and the cells before it keep their results.
+
+    It bounds each notebook: a time budget for the whole notebook (``notebook_timeout``: when
+    it runs out, the kernel is stopped and the rest is not run, so one slow submission cannot
+    push the others past the run's limits) and a cap on the bytes of each cell's output
+    (``max_output_bytes``; what comes after is dropped with a note, so a 20 MB line never
+    reaches the graded notebook or the feedback).
     """
 
+    notebook_timeout = Integer(
+        600, config=True, help="seconds the whole notebook may run before the rest is not run"
+    )
+    max_output_bytes = Integer(
+        1024**2, config=True, help="bytes of output kept per cell; the rest is dropped"
+    )
+
     _stopped: str | None = None
+    _deadline: float = 0.0
+    _output_used: dict[int, int]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["kernel_manager_class"] = SandboxedKernelManager
         super().__init__(*args, **kwargs)
+        self._output_used = {}
 
     def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> Any:
         self._stopped = None
+        self._output_used = {}
+        self._deadline = time.monotonic() + self.notebook_timeout
         return super().preprocess(nb, resources, km=km)
 
+    async def async_start_new_kernel_client(self) -> Any:
+        client = await super().async_start_new_kernel_client()
+        if isinstance(self.km, SandboxedKernelManager):
+            self.km.lock_socket_dir()
+        return client
+
+    # nbclient binds the synchronous name to its own coroutine: bind it to this one
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    def _get_timeout(self, cell: Any) -> int | None:
+        timeout = super()._get_timeout(cell)
+        left = max(1, int(self._deadline - time.monotonic()))
+        return left if timeout is None else min(timeout, left)
+
+    def output(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
+        size = _content_bytes(msg.get("content", {}))
+        used = self._output_used.get(cell_index, 0)
+        if used + size > self.max_output_bytes:
+            if used <= self.max_output_bytes:
+                self._output_used[cell_index] = self.max_output_bytes + 1
+                note = f"[output beyond {self.max_output_bytes} bytes was dropped by the grader]\n"
+                outs.append(from_dict({"output_type": "stream", "name": "stdout", "text": note}))
+            return None
+        self._output_used[cell_index] = used + size
+        return super().output(outs, msg, display_id, cell_index)
+
     def preprocess_cell(self, cell: Any, resources: Any, index: int) -> Any:
+        if self._stopped is None and time.monotonic() >= self._deadline:
+            self._stopped = (
+                f"the notebook ran past its time budget ({self.notebook_timeout} s) before "
+                f"cell {index + 1}"
+            )
+            self._stop_kernel()
         if self._stopped is not None:
             if cell.cell_type == "code" and cell.source.strip():
                 cell.outputs = [_error("NotRun", f"this cell did not run: {self._stopped}")]
@@ -379,16 +524,30 @@ class SandboxedExecute(Execute):
             )
         except CellTimeoutError:
             self._stopped = (
-                f"cell {index + 1} ran past the time limit ({self.timeout} s) and "
+                f"cell {index + 1} ran past the time limit ({self._get_timeout(cell)} s) and "
                 f"did not stop when interrupted"
             )
-            try:
-                run_sync(self.km.shutdown_kernel)(now=True)
-            except Exception as error:  # the kernel may be gone already
-                self.log.warning("could not stop the kernel: %s", error)
+            self._stop_kernel()
         self.log.error("%s", self._stopped)
         cell.outputs.append(_error("KernelStopped", self._stopped))
         return cell, self.resources
+
+    def _stop_kernel(self) -> None:
+        try:
+            run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception as error:  # the kernel may be gone already
+            self.log.warning("could not stop the kernel: %s", error)
+
+
+def _content_bytes(content: Any) -> int:
+    """About how many bytes a message's content holds (its strings, counted as UTF-8 at most)."""
+    if isinstance(content, str):
+        return len(content) * 4 if not content.isascii() else len(content)
+    if isinstance(content, dict):
+        return sum(_content_bytes(v) for v in content.values())
+    if isinstance(content, list):
+        return sum(_content_bytes(v) for v in content)
+    return 8
 
 
 def _error(name: str, message: str) -> Any:

@@ -1,21 +1,22 @@
-"""Judge every graded check again, outside the learner's kernel, before nbgrader saves a score.
+"""Judge every grade cell outside the learner's kernel, against a key the kernel never sees.
 
 nbgrader scores a grade cell by its outputs: an error means zero, anything else full marks.
 The outputs come from the learner's kernel, where the learner's code ran first and could have
-replaced ``check``, ``AssertionError``, IPython's traceback display or anything else. So after
-the notebook has run, this preprocessor (in the instructor's nbgrader process, which never runs
-the learner's code) re-does each grade cell's checks:
+replaced anything. So after the notebook has run, this preprocessor (in the instructor's
+nbgrader process, which never runs the learner's code) decides each grade cell itself:
 
-1. the cell's source is trusted: nbgrader's ``OverwriteCells`` restored it from the gradebook
-   (and ``add_missing_cells`` put back a deleted one), so the ``check(kind, answer, key)``
-   calls and their literal keys are the instructor's;
-2. the answers come from the records ``check`` displayed in the kernel (plain JSON data, see
-   :mod:`iamlab.course.grading`): a kernel can only ever *submit* an answer this way;
-3. each answer is judged in this process with :func:`iamlab.course.checks.judge`, and the
-   cell's outputs are rewritten to the trusted verdict: an ``AssertionError`` output naming the
-   problem (zero points) or a ``✓`` line (full points). stderr noise is kept, as stdout, so it
-   no longer zeroes a correct cell; a missing record (the kernel died, the cell timed out, the
-   check was bypassed) is a failure that says so.
+1. the key is the instructor's: looked up by the cell's ``grade_id`` in the course's
+   ``keys/<assignment>.json`` (:mod:`iamlab.course.keys`); no key is ever in a grade cell, so
+   nothing in the kernel can read it;
+2. the answer is the one record the cell's visible ``check`` displayed in the kernel (plain
+   JSON data, see :mod:`iamlab.course.grading`): a kernel can only ever *submit* an answer;
+3. each of the key's checks judges that answer in the judging worker
+   (:class:`iamlab.course.judging.Judge`: a separate process, a time limit per answer), and
+   the cell's outputs are rewritten to the verdict: an ``AssertionError`` output naming the
+   problem (zero points) or a ``✓`` line (full points). What the kernel printed or raised in
+   the cell never decides. stderr noise is kept, as stdout; a missing record (the kernel
+   died, the cell timed out, the check was bypassed) is a failure that says so, and so is a
+   grade cell the course has no key for.
 """
 
 # nbformat, nbconvert, nbgrader and IPython ship no (or partial) type information: calling
@@ -24,67 +25,27 @@ the learner's code) re-does each grade cell's checks:
 
 from __future__ import annotations
 
-import ast
-from collections.abc import Sequence
-from dataclasses import dataclass
+import atexit
+import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float
 
-from iamlab.course.checks import Verdict, fail, judge
+from iamlab.course.answers import MAX_CHARS
+from iamlab.course.checks import Verdict, fail
 from iamlab.course.grading import ANSWER_MIME
+from iamlab.course.judging import JUDGE_TIMEOUT, Judge
+from iamlab.course.keys import Keys, read_keys
 
-NOTE = "(judged again by the grader, outside your kernel)"
+NOTE = "(judged by the grader, outside your kernel)"
 
-
-@dataclass(frozen=True)
-class Call:
-    """One ``check(kind, answer, key)`` in a trusted grade cell."""
-
-    kind: str
-    key: Any
-
-
-class UntrustedSource(ValueError):
-    """A grade cell's check call is not in the literal form the verifier can replay."""
-
-
-def trusted_calls(source: str) -> list[Call]:
-    """Return the ``check(...)`` calls of a grade cell, in order (empty if it has none)."""
-    # nbgrader's missing-cell notice is a comment, so the source still parses
-    try:
-        tree = ast.parse(source)
-    except SyntaxError as error:
-        raise UntrustedSource(f"the grade cell does not parse: {error}") from None
-    nodes = sorted(
-        (n for n in ast.walk(tree) if isinstance(n, ast.Call) and _is_check(n.func)),
-        key=lambda n: (n.lineno, n.col_offset),
-    )
-    calls = []
-    for node in nodes:
-        try:
-            kind = ast.literal_eval(node.args[0])
-            key_node = (
-                node.args[2]
-                if len(node.args) > 2
-                else next(k.value for k in node.keywords if k.arg == "key")
-            )
-            key = ast.literal_eval(key_node)
-        except (IndexError, StopIteration, ValueError, TypeError, SyntaxError):
-            raise UntrustedSource(
-                f"check(...) on line {node.lineno} does not have a literal kind and key"
-            ) from None
-        calls.append(Call(kind=kind, key=key))
-    return calls
-
-
-def _is_check(func: ast.expr) -> bool:
-    return (isinstance(func, ast.Name) and func.id == "check") or (
-        isinstance(func, ast.Attribute) and func.attr == "check"
-    )
+JudgeFn = Callable[[str, object, Any], Verdict]
 
 
 def records(outputs: Sequence[Any]) -> list[dict[str, Any]]:
@@ -99,48 +60,55 @@ def records(outputs: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 def verdicts(
-    calls: Sequence[Call], recorded: Sequence[dict[str, Any]], kernel_error: str = ""
+    entry: Mapping[str, Any] | None,
+    recorded: Sequence[dict[str, Any]],
+    judge: JudgeFn,
+    kernel_error: str = "",
 ) -> list[Verdict]:
-    """Judge each call against its record, stopping at the first failure (as Python would)."""
+    """Judge the cell's one recorded answer by each check of its key, stopping at a failure."""
+    if entry is None or not isinstance(entry.get("checks"), list) or not entry["checks"]:
+        return [
+            fail(
+                "the grader has no answer key for this grade cell, so it cannot score it "
+                "(the instructor runs `make release` to write keys/)"
+            )
+        ]
+    if not recorded:
+        why = f" The kernel reported: {kernel_error}" if kernel_error else ""
+        return [
+            fail(
+                "no answer was recorded in this cell: the cell stopped before its check (an "
+                "error above, a timeout, a crashed kernel) or the check was replaced." + why
+            )
+        ]
+    if len(recorded) > 1:
+        return [
+            fail(
+                f"this cell recorded {len(recorded)} answers for its one check: something "
+                f"other than the cell's check displayed answer records"
+            )
+        ]
+    record = recorded[0]
+    if record.get("kind") != entry.get("record"):
+        return [
+            fail(
+                f"the answer recorded is for a {str(record.get('kind'))[:40]!r} check, not "
+                f"{entry.get('record')!r}: the cell's check did not run as written"
+            )
+        ]
+    if "rejected" in record:
+        return [fail(f"this answer cannot be graded: {str(record['rejected'])[:2000]}")]
+    if "answer" not in record:
+        return [fail("the record holds no answer")]
+    answer = record["answer"]
+    if len(json.dumps(answer, ensure_ascii=False)) > MAX_CHARS:
+        return [fail(f"the answer is too large to grade (at most {MAX_CHARS} characters)")]
     out: list[Verdict] = []
-    for index, call in enumerate(calls):
-        if index >= len(recorded):
-            why = f" The kernel reported: {kernel_error}" if kernel_error else ""
-            out.append(
-                fail(
-                    f"no answer was recorded for check {index + 1} of this cell: the "
-                    f"cell stopped before it (an error above, a timeout, a crashed "
-                    f"kernel) or the check was replaced.{why}"
-                )
-            )
-            return out
-        record = recorded[index]
-        if record.get("kind") != call.kind:
-            out.append(
-                fail(
-                    f"the answer recorded for check {index + 1} is for a "
-                    f"{record.get('kind')!r} check, not {call.kind!r}: the cell's "
-                    f"checks did not run as written"
-                )
-            )
-            return out
-        if "rejected" in record:
-            out.append(fail(f"this answer cannot be graded: {record['rejected']}"))
-            return out
-        if "answer" not in record:
-            out.append(fail(f"the record of check {index + 1} holds no answer"))
-            return out
-        verdict = judge(call.kind, record["answer"], call.key)
+    for check in entry["checks"]:
+        verdict = judge(str(check.get("kind")), answer, check.get("key"))
         out.append(verdict)
         if not verdict.passed:
-            return out
-    if len(recorded) > len(calls):
-        out.append(
-            fail(
-                f"this cell recorded {len(recorded)} answers for {len(calls)} checks: "
-                f"something other than the cell's checks displayed answer records"
-            )
-        )
+            break
     return out
 
 
@@ -194,25 +162,52 @@ def kernel_error(outputs: Sequence[Any]) -> str:
     return ""
 
 
+def to_plain(value: Any) -> Any:
+    """A notebook node (dict subclasses) as plain JSON data."""
+    return json.loads(json.dumps(value))
+
+
 class VerifyChecks(NbGraderPreprocessor):
-    """Rewrite each grade cell's outputs to the verdicts judged outside the kernel."""
+    """Rewrite each grade cell's outputs to the verdict judged outside the kernel."""
+
+    judge_timeout = Float(
+        JUDGE_TIMEOUT, config=True, help="seconds the grader may spend judging one answer"
+    )
+
+    _judge: Judge | None = None
+    _keys: Keys
+    _course: Path = Path()
+
+    def _worker(self) -> Judge:
+        if self._judge is None:
+            self._judge = Judge(self.judge_timeout)
+            atexit.register(self._judge.close)
+        return self._judge
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> Any:
+        from nbgrader.coursedir import CourseDirectory
+
+        root = Path(CourseDirectory(config=self.config).root)
+        self._keys = read_keys(root, str(resources.get("nbgrader", {}).get("assignment", "")))
+        return super().preprocess(nb, resources)
 
     def preprocess_cell(
         self, cell: NotebookNode, resources: ResourcesDict, cell_index: int
     ) -> tuple[NotebookNode, ResourcesDict]:
-        if cell.cell_type != "code" or not utils.is_grade(cell) or utils.is_solution(cell):
-            return cell, resources
-        try:
-            calls = trusted_calls(cell.source)
-        except UntrustedSource as error:
-            self.log.warning("%s: not verified: %s", cell.metadata.nbgrader["grade_id"], error)
-            return cell, resources
-        if not calls:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        grade_id = str(meta.get("grade_id", "")) if isinstance(meta, dict) else ""
+        # every code cell the course has a key for is judged, whatever its flags say (nbgrader
+        # does not restore `grade` or `solution`); any other code grade cell scores zero
+        if cell.cell_type != "code" or (grade_id not in self._keys and not utils.is_grade(cell)):
             return cell, resources
         outputs = list(cell.get("outputs", []))
-        results = verdicts(calls, records(outputs), kernel_error(outputs))
+        results = verdicts(
+            self._keys.get(grade_id),
+            [to_plain(r) for r in records(outputs)],
+            self._worker().judge,
+            kernel_error(outputs),
+        )
         cell.outputs = rewrite_outputs(outputs, results)
-        grade_id = cell.metadata.nbgrader["grade_id"]
         self.log.info(
             "%s: %s",
             grade_id,

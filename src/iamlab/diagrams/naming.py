@@ -111,12 +111,15 @@ def caller_caption(caller: Caller) -> tuple[str, str]:
         )
     if caller.kind == "root":
         return "root user", f"of account {caller.account}"
+    if caller.kind == "federated":  # iamlab.model.federation: a token or assertion's holder
+        return caller.name, "identity provider (federation)"
     return caller.name, "AWS service"
 
 
 def caller_kind(caller: Caller) -> str:
     """The style kind for a caller node."""
-    return {"user": "user", "session": "session", "root": "root"}.get(caller.kind, "service")
+    kinds = {"user": "user", "session": "session", "root": "root", "federated": "external"}
+    return kinds.get(caller.kind, "service")
 
 
 def decided_by_words(kinds: Iterable[str]) -> str:

@@ -14,7 +14,7 @@ from typing import Literal
 from iamlab.model import arn as arns
 from iamlab.model.principals import AttachedPolicy
 
-CallerKind = Literal["user", "session", "root", "service"]
+CallerKind = Literal["user", "session", "root", "service", "federated"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,6 +49,7 @@ class Caller:
             "session": f"role session {self.name}",
             "root": f"the root user of account {self.account}",
             "service": f"the service {self.name}",
+            "federated": f"a user of the identity provider {self.name}",
         }[self.kind]
 
 

@@ -18,19 +18,29 @@ The order, as AWS documents it:
 4. **Identity-based policies** — otherwise an allow is needed here.
 5. **Permissions boundary** and 6. **session policy** — when present, they must allow too.
 
+Two kinds of resource-based policy must allow the caller even within one account: a role's
+trust policy (for sts:AssumeRole and its family) and a KMS key's key policy ("IAM role trust
+policies and KMS key policies are exceptions"; see :func:`required_resource_policy`). A key
+policy that names the account delegates to the account's IAM policies, as any resource-based
+policy does.
+
 Across accounts, both sides must allow: the caller's account (identity-based policies,
 boundary, session policy) and the resource's account (its resource-based policy).
 The root user has every permission in its own account, so only SCPs and explicit denies in
 resource-based policies limit it.
 
+A federated caller (the holder of an OIDC token or a SAML assertion, on its way to a role
+session) has no identity-based policies: only the role's trust policy decides.
+
 Simplifications (said where learners read them): resource control policies, VPC endpoint
-policies, ACLs, service-linked roles, federated user sessions and the management account's
+policies, ACLs, service-linked roles, GetFederationToken sessions and the management account's
 exemption from SCPs are not modelled. Resource-based policies that name ``"*"`` are treated
 as naming the caller directly.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -43,6 +53,44 @@ Result = Literal["Allowed", "ImplicitlyDenied", "ExplicitlyDenied"]
 GrantKind = Literal["direct", "role", "account"]
 STEP_ORDER = ("deny", "scp", "resource", "identity", "permissions_boundary", "session")
 StepStatus = Literal["deny", "allow", "no-allow", "absent", "not-reached"]
+# the actions a role's trust policy governs (id_roles_manage-assume.html, id_session-tags.html)
+TRUST_ACTIONS = frozenset(
+    {
+        "sts:assumerole",
+        "sts:assumerolewithsaml",
+        "sts:assumerolewithwebidentity",
+        "sts:tagsession",
+        "sts:setsourceidentity",
+    }
+)
+_KMS_KEY = re.compile(r"\Aarn:aws[\w-]*:kms:[^:]*:\d{12}:key/")
+
+
+def required_resource_policy(action: str, resource: str) -> str | None:
+    """The resource-based policy that must allow ``action`` on ``resource`` even within one
+    account, or None when an identity-based allow is enough on its own.
+
+    - a role's **trust policy**, for the AssumeRole family on the role
+      (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage-assume.html);
+    - a KMS key's **key policy**, for every KMS action on the key: "Unless the key policy
+      explicitly allows it, you cannot use IAM policies to allow access to a KMS key"
+      (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html).
+    """
+    kind = _ACTION_KINDS.get(action)
+    if kind is None:
+        lowered = action.lower()
+        kind = "trust" if lowered in TRUST_ACTIONS else "kms" if lowered.startswith("kms:") else ""
+        if len(_ACTION_KINDS) > 10_000:
+            _ACTION_KINDS.clear()
+        _ACTION_KINDS[action] = kind
+    if not kind:
+        return None
+    if kind == "trust":
+        return "trust policy" if ":role/" in resource else None
+    return "key policy" if _KMS_KEY.match(resource) else None
+
+
+_ACTION_KINDS: dict[str, str] = {}  # action as written -> "trust", "kms" or ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -107,6 +155,9 @@ class Decision:
     resource_policy: AttachedPolicy | None = field(default=None, repr=False)
     note: str = ""
     facts: _Facts | None = field(default=None, repr=False)
+    required_policy: str = ""
+    """"trust policy" or "key policy" when that resource-based policy had to allow the request
+    even within one account (see :func:`required_resource_policy`)."""
 
     @property
     def allowed(self) -> bool:
@@ -176,6 +227,8 @@ def principal_grant(statement: Statement, caller: Caller) -> GrantKind | None:
         return "direct"
     if caller.kind == "service":
         return "direct" if caller.name in principals.service else None
+    if caller.kind == "federated":
+        return "direct" if caller.arn in principals.federated else None
     aws = principals.aws
     if caller.arn in aws:
         return "direct"
@@ -200,6 +253,8 @@ def not_principal_applies(statement: Statement, caller: Caller) -> bool:
         return False
     if caller.kind == "service":
         return caller.name not in principals.service
+    if caller.kind == "federated":
+        return caller.arn not in principals.federated
     if caller.boundary is not None:
         return True
     identities = {caller.arn}
@@ -261,11 +316,13 @@ def evaluate_request(
     resource_policy: AttachedPolicy | None,
     context: dict[str, object],
     resource_policy_required: bool = False,
+    required_policy: str = "",
 ) -> Decision:
     """Decide one request. ``context`` keys are lowercase and already complete.
 
-    ``resource_policy_required`` is for a role's trust policy: it must allow the caller even
-    within one account (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage-assume.html).
+    ``resource_policy_required`` is for a role's trust policy and a KMS key's key policy: it
+    must allow the caller even within one account (``required_policy`` names which, for the
+    explanation; see :func:`required_resource_policy`).
     """
     plan = _plan(caller, action)
     denies: list[_Match] = []
@@ -349,6 +406,7 @@ def evaluate_request(
         context=context,
         resource_policy=resource_policy,
         facts=facts,
+        required_policy=required_policy if resource_policy_required else "",
     )
 
 
@@ -378,7 +436,9 @@ def _status(decision: Decision) -> dict[str, StepStatus]:
         return "absent" if value is None else "allow" if value else "no-allow"
 
     caller = decision.caller
-    identity: StepStatus = "absent" if caller.kind == "service" else word(facts.identity)
+    identity: StepStatus = (
+        "absent" if caller.kind in ("service", "federated") else word(facts.identity)
+    )
     if caller.kind == "root":
         identity = "allow"
     status: dict[str, StepStatus] = {
@@ -432,16 +492,18 @@ def _decide(
         return "ImplicitlyDenied", ("scp",), []
     boundary_ok = facts.boundary is not False
     session_ok = facts.session is not False
-    cross = caller.kind != "service" and caller.account != resource_account
+    cross = caller.kind not in ("service", "federated") and caller.account != resource_account
 
     if caller.kind == "root":
+        if not cross and required and not res_allows:  # e.g. a key policy that omits the account
+            return "ImplicitlyDenied", ("resource",), []
         if not cross:
             return "Allowed", ("root",), scp_allows
         if res_allows:
             return "Allowed", ("resource",), scp_allows + res_allows
         return "ImplicitlyDenied", ("resource",), []
 
-    if caller.kind == "service":
+    if caller.kind in ("service", "federated"):  # only the resource (trust) policy can allow
         if res_allows:
             return "Allowed", ("resource",), res_allows
         return "ImplicitlyDenied", ("resource",), []

@@ -47,11 +47,19 @@ def explain_decision(decision: Decision) -> str:
             f"This is a cross-account request (caller in {caller.account}, resource "
             f"in {decision.resource_account}): both sides must allow it."
         )
+    if decision.decided_by == ("aws",):
+        lines.append("")
+        lines.append(
+            f"AWS decides this request itself, before any policy is read: {decision.note}."
+        )
+        return "\n".join(lines)
     if decision.note:
         lines.append(f"Note: {decision.note}")
     lines.append("")
     lines.append("How AWS evaluated it, in order:")
     lines.extend(_steps(decision))
+    if caller.kind == "federated":
+        lines.extend(claim_lines(decision))
     reasons = _non_matching(decision)
     if reasons:
         lines.append("")
@@ -61,7 +69,7 @@ def explain_decision(decision: Decision) -> str:
 
 
 def _kind_words(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
+    return "AWS itself (no policy can change it)" if kind == "aws" else KIND_LABELS.get(kind, kind)
 
 
 def _steps(decision: Decision) -> list[str]:
@@ -149,7 +157,14 @@ def _steps(decision: Decision) -> list[str]:
             )
     else:
         out.append(f"{n}. Resource-based policy: {rp.title} does not allow it.")
-    if caller.kind == "service":
+    if caller.kind in ("service", "federated"):
+        if caller.kind == "federated":
+            out.append("")
+            out.append(
+                "A federated caller has no identity-based policies: only the role's trust "
+                "policy decides. "
+                + ("It allows it." if decision.allowed else "It does not allow it.")
+            )
         return out
     n += 1
     if status["identity"] == "not-reached":
@@ -221,6 +236,15 @@ def _conclusion(decision: Decision) -> str:
         return "So: DENIED — the permissions boundary does not allow it."
     if by == ("session",):
         return "So: DENIED — the session policy does not allow it."
+    if "resource" in by and decision.required_policy and not decision.cross_account:
+        what = (
+            "a KMS key policy must allow the request even within one account: unless the "
+            "key policy allows it (itself, or by naming the account and so handing over to "
+            "IAM policies), IAM policies alone cannot give access to a KMS key"
+            if decision.required_policy == "key policy"
+            else "a role's trust policy must allow the caller even within one account"
+        )
+        return f"So: DENIED — {what}, and this one does not."
     if by == ("resource",) and decision.cross_account:
         return (
             "So: DENIED — in a cross-account request the resource's account must allow it "
@@ -286,3 +310,36 @@ def _observed(clause: ConditionClause, context: Mapping[str, object]) -> str:
 
 def _list(items: tuple[str, ...] | list[str]) -> str:
     return ", ".join(items)
+
+
+def claim_lines(decision: Decision) -> list[str]:
+    """For a federated caller: what the trust policy checked in the token or assertion, and a
+    warning when an OIDC trust statement allows the provider without checking ``sub``."""
+    from iamlab.model.claims import OIDC_KEYS, claim_checks, unchecked_subject
+
+    lines: list[str] = []
+    checks = claim_checks(decision)
+    what = "assertion" if ":saml-provider/" in decision.caller.arn else "token"
+    if checks:
+        lines += ["", f"What the trust policy checks in the {what}:"]
+    for check in checks:
+        shown = "absent" if check.value is None else repr(check.value)
+        if not check.is_key:
+            shown += (
+                f" (AWS does not turn the token's {check.claim!r} claim into a condition key; "
+                f"only {', '.join(OIDC_KEYS)} are)"
+            )
+        lines.append(
+            f"  - {'matched' if check.held else 'FAILED '}: {check.condition} in "
+            f"{check.statement} — the {what}'s {check.claim} is {shown}"
+        )
+    if unchecked_subject(decision):
+        url = decision.caller.name
+        lines += [
+            "",
+            f"Warning: a statement allows {decision.caller.arn} without a condition on "
+            f"{url}:sub. Any token this provider issues for an accepted audience gets in — "
+            f"for GitHub Actions, a workflow of any repository on GitHub. Check sub "
+            f"(repo:OWNER/REPO:...).",
+        ]
+    return lines

@@ -21,9 +21,10 @@ from iamlab.errors import (
     ValidationError,
 )
 from iamlab.model import arn as arns
-from iamlab.model import sts
+from iamlab.model import aws_rules, federation, sts
 from iamlab.model.caller import Caller, unique_id
-from iamlab.model.evaluation import Decision, evaluate_request
+from iamlab.model.evaluation import Decision, evaluate_request, required_resource_policy
+from iamlab.model.federation import Federation, load_federation
 from iamlab.model.loader import build_accounts, read_lab_file
 from iamlab.model.policy import _SERVICE_PRINCIPAL, Policy, parse_policy
 from iamlab.model.principals import Account, AttachedPolicy, Resource, Role, User
@@ -32,16 +33,6 @@ from iamlab.model.sts import Session
 
 PrincipalLike = str | Session
 _ASSUME_ROLE = "sts:AssumeRole"
-# the actions a role's trust policy governs (id_roles_manage-assume.html, id_session-tags.html)
-_TRUST_ACTIONS = frozenset(
-    {
-        "sts:assumerole",
-        "sts:assumerolewithsaml",
-        "sts:assumerolewithwebidentity",
-        "sts:tagsession",
-        "sts:setsourceidentity",
-    }
-)
 
 
 class Lab:
@@ -54,6 +45,7 @@ class Lab:
         *,
         title: str = "",
         source: str = "",
+        federation: Federation | None = None,
     ) -> None:
         if not accounts:
             raise PolicyError("accounts", "a lab needs at least one account")
@@ -61,6 +53,7 @@ class Lab:
         self.resources: Mapping[str, Resource] = dict(resources)
         self.title = title
         self.source = source
+        self.federation = federation or Federation()
         self.default_account: Account = next(iter(self.accounts.values()))
         self._callers: dict[str, Caller] = {}
         self._sessions: dict[str, Session] = {}
@@ -78,13 +71,21 @@ class Lab:
         path = args.check_path(path, "Lab.load")
         data = read_lab_file(path)
         accounts, resources, title = build_accounts(data)
-        return cls(accounts, resources, title=title or Path(path).stem, source=str(path))
+        accounts, federated = load_federation(data, accounts)
+        return cls(
+            accounts,
+            resources,
+            title=title or Path(path).stem,
+            source=str(path),
+            federation=federated,
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Lab:
         """Build a lab from a mapping in the lab format (see DESIGN.md)."""
         accounts, resources, title = build_accounts(data)
-        return cls(accounts, resources, title=title)
+        accounts, federated = load_federation(data, accounts)
+        return cls(accounts, resources, title=title, federation=federated)
 
     # -- queries ----------------------------------------------------------------------------
 
@@ -196,7 +197,13 @@ class Lab:
                 account, users=MappingProxyType({**account.users, user.name: new_user})
             )
         accounts = {**self.accounts, new_account.id: new_account}
-        return Lab(accounts, self.resources, title=self.title, source=self.source)
+        return Lab(
+            accounts,
+            self.resources,
+            title=self.title,
+            source=self.source,
+            federation=self.federation,
+        )
 
     # -- evaluation -------------------------------------------------------------------------
 
@@ -240,10 +247,18 @@ class Lab:
             else _arn_account(resource) or caller.account
         )
         resource_policy = self._attached_resource_policy(listed)
-        trusting = self._trust_policy_for(action, resource)
-        if trusting is not None:  # sts:AssumeRole on a role: its trust policy must allow
-            resource_policy, res_account = trusting
+        # a role's trust policy, a KMS key's key policy: must allow even within one account
+        required = required_resource_policy(action, resource)
+        if required == "trust policy":
+            trusting = self._trust_policy_for(action, resource)
+            if trusting is None:
+                required = None
+            else:
+                resource_policy, res_account = trusting
         ctx = _request_context(caller, res_account, context, now)
+        ruled = aws_rules.decide(caller, action, resource, res_account, ctx)
+        if ruled is not None:
+            return ruled
         return evaluate_request(
             caller=caller,
             action=action,
@@ -251,12 +266,13 @@ class Lab:
             resource_account=res_account,
             resource_policy=resource_policy,
             context=ctx,
-            resource_policy_required=trusting is not None,
+            resource_policy_required=required is not None,
+            required_policy=required or "",
         )
 
     def _trust_policy_for(self, action: str, resource: str) -> tuple[AttachedPolicy, str] | None:
         """For an AssumeRole-family action on a role of the lab: the role's trust policy."""
-        if ":role/" not in resource or action.lower() not in _TRUST_ACTIONS:
+        if ":role/" not in resource:
             return None
         for account in self.accounts.values():
             for role in account.roles.values():
@@ -316,6 +332,9 @@ class Lab:
             )
         extra: dict[str, object] = dict(context or {})
         extra.setdefault("sts:RoleSessionName", check)
+        source_identity = who.base_context.get("aws:sourceidentity")
+        if isinstance(source_identity, str):  # it persists through role chaining
+            extra.setdefault("sts:SourceIdentity", source_identity)
         if external_id is not None:
             extra["sts:ExternalId"] = external_id
         trust = self._trust(target)
@@ -351,6 +370,8 @@ class Lab:
         session_caller = self._session_caller(
             target, session_arn, check, now, expires, mfa, parsed_session_policy
         )
+        if isinstance(source_identity, str):
+            session_caller.base_context["aws:sourceidentity"] = source_identity
         session = Session(
             arn=session_arn,
             role=target,
@@ -364,8 +385,84 @@ class Lab:
             chained=chained,
             caller=session_caller,
             decision=decision,
+            source_identity=source_identity if isinstance(source_identity, str) else None,
         )
         self._sessions[session_arn] = session
+        return session
+
+    # -- federation (iamlab.model.federation) -----------------------------------------------
+
+    def assume_role_with_web_identity(
+        self,
+        role: str,
+        *,
+        token: Mapping[str, Any],
+        session_name: str = "iamlab",
+        duration_seconds: int | None = None,
+        session_policy: Mapping[str, Any] | str | None = None,
+        now: datetime | None = None,
+    ) -> Session:
+        """Call STS AssumeRoleWithWebIdentity with an OIDC token (a mapping of claims)."""
+        now = _now(now)
+        target = self._find_role(role, self.default_account.id)
+        self._serial += 1
+        session = federation.assume_role_with_web_identity(
+            self,
+            target,
+            token,
+            session_name=session_name,
+            duration_seconds=duration_seconds,
+            session_policy=session_policy,
+            now=now,
+            serial=self._serial,
+        )
+        self._sessions[session.arn] = session
+        return session
+
+    def assume_role_with_saml(
+        self,
+        role: str,
+        *,
+        provider: str,
+        assertion: Mapping[str, Any],
+        session_name: str | None = None,
+        duration_seconds: int | None = None,
+        session_policy: Mapping[str, Any] | str | None = None,
+        now: datetime | None = None,
+    ) -> Session:
+        """Call STS AssumeRoleWithSAML through ``provider`` (a SAML provider name or ARN)."""
+        now = _now(now)
+        target = self._find_role(role, self.default_account.id)
+        self._serial += 1
+        session = federation.assume_role_with_saml(
+            self,
+            target,
+            provider,
+            assertion,
+            session_name=session_name,
+            duration_seconds=duration_seconds,
+            session_policy=session_policy,
+            now=now,
+            serial=self._serial,
+        )
+        self._sessions[session.arn] = session
+        return session
+
+    def sign_in(
+        self,
+        user: str,
+        *,
+        permission_set: str,
+        account: str | None = None,
+        now: datetime | None = None,
+    ) -> Session:
+        """Sign in through IAM Identity Center: a session of the permission set's role."""
+        now = _now(now)
+        self._serial += 1
+        session = federation.sign_in(
+            self, user, permission_set, account, now=now, serial=self._serial
+        )
+        self._sessions[session.arn] = session
         return session
 
     # -- resolving principals ---------------------------------------------------------------

@@ -33,8 +33,9 @@ _ACCOUNT_KEYS = (
     "groups",
     "roles",
     "service_control_policies",
+    "identity_providers",  # read by iamlab.model.federation.load_federation
 )
-_TOP_KEYS = ("accounts", "resources", "account_id", "title", *_ACCOUNT_KEYS)
+_TOP_KEYS = ("accounts", "resources", "account_id", "title", "identity_center", *_ACCOUNT_KEYS)
 _USER_KEYS = (
     "groups",
     "managed_policies",

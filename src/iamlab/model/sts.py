@@ -9,6 +9,11 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.htm
 - Role chaining (a role session assuming another role) is limited to one hour.
 - The root user cannot assume a role.
 - The session has the role's permissions (narrowed by any session policy), never the caller's.
+- A source identity set when the first role was assumed persists in every chained session
+  (id_credentials_temp_control-access_monitor.html).
+
+Federated sessions (AssumeRoleWithWebIdentity, AssumeRoleWithSAML, Identity Center) are made
+in :mod:`iamlab.model.federation`.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -69,6 +75,10 @@ class Session:
     caller: Caller = field(repr=False, compare=False)
     decision: Decision | None = field(default=None, repr=False, compare=False)
     """Why STS said yes: the trust check's Decision (``decision.explain()``)."""
+    source_identity: str | None = None
+    """Who is behind the session (``aws:SourceIdentity``); it persists through role chaining."""
+    tags: Mapping[str, str] = field(default_factory=dict, compare=False)
+    """Session tags, seen by later requests as ``aws:PrincipalTag/KEY``."""
 
     @property
     def expiration(self) -> datetime:
