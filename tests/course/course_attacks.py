@@ -43,7 +43,7 @@ def passes(*args, **kwargs):
 iamlab.course.check = iamlab.course.grading.check = passes
 """
 ONE_WRONG = 'answers["S13"] = USER\nanswers["S14"] = ROOT\nanswers["S15"] = ROOT'
-NBGRADER_REFUSED = "nbgrader could not grade this submission"
+NBGRADER_REFUSED = "score: 0\nreason: "  # not-graded.txt
 XSS = "window.PWNED = (window.PWNED || 0) + 1"
 
 

@@ -3,7 +3,7 @@
 - Every assignment starts with the shared header notebook ``source/header.ipynb``.
 - Released code cells read ``# YOUR CODE HERE`` / ``raise NotImplementedError()``.
 - ``nbgrader autograde`` runs each submission's kernel in the bubblewrap sandbox
-  (:mod:`iamlab.course.sandbox`) and re-judges every ``check(...)`` of every grade cell outside
+  (:mod:`iamlab.course.sandbox`) and judges every grade cell against its key in ``keys/``, outside
   the kernel (:mod:`iamlab.course.verify`) before the scores are saved.
 - Each submission is checked and copied to ``intake/`` before nbgrader grades it
   (:mod:`iamlab.course.intake`, run by ``python -m iamlab.course autograde``).
