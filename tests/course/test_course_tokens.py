@@ -221,3 +221,11 @@ def test_does_a_wrong_sign_in_answer_fail_naming_the_right_role() -> None:
         verdict.message()
     )
     assert repr(key["expected"]["R2"]) in verdict.message()
+
+
+def test_is_a_backtracking_sub_pattern_judged_not_held() -> None:
+    """Two dozen ``*`` and a tail no token has, over the 300 tokens: judged, and failed."""
+    hostile = trust({"StringLike": {SUB: "*r" * 24 + "zz-no-such-tail", AUD: "*"}})
+    verdict = judge("tokens", hostile, KEY)
+    assert not verdict.passed
+    assert "should be admitted, but is refused: a push to main" in verdict.message()
