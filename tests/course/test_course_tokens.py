@@ -229,3 +229,21 @@ def test_is_a_backtracking_sub_pattern_judged_not_held() -> None:
     verdict = judge("tokens", hostile, KEY)
     assert not verdict.passed
     assert "should be admitted, but is refused: a push to main" in verdict.message()
+
+
+def test_does_the_report_count_each_listed_token() -> None:
+    """`make report`: per token, did the class's trust policy admit or refuse it rightly?"""
+    from nbformat.notebooknode import from_dict
+
+    from iamlab.course.grading import ANSWER_MIME
+    from iamlab.course.report import item_results
+
+    no_sub = trust({"StringEquals": {AUD: "sts.amazonaws.com"}})
+    data = {ANSWER_MIME: {"kind": "policy-shape", "answer": no_sub}, "text/plain": "<answer>"}
+    cell = from_dict({"outputs": [{"output_type": "display_data", "metadata": {}, "data": data}]})
+    entry = {"checks": [{"kind": "tokens", "key": KEY}]}
+    results = item_results(cell, entry, judge)
+    assert len(results) == len(KEY["tokens"])
+    assert results["allow: a push to main"] is True
+    assert results["deny: a pull request"] is False
+    assert sum(results.values()) == 4
