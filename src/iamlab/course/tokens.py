@@ -207,8 +207,10 @@ def judge_tokens(answer: object, key: Mapping[str, Any]) -> Verdict:
                 f"judged by everyone it lets in",
                 problem,
             )
-    more = f", nor {len(space)} more tokens and the lab's principals" if breadth else ""
-    return Verdict(passed=True, summary=f"all {total} tokens come out as they should{more}")
+    more = f", and nothing more gets in ({len(space)} more tokens, the lab's principals)"
+    return Verdict(
+        passed=True, summary=f"all {total} tokens come out as they should{more if breadth else ''}"
+    )
 
 
 def _outcome(result: object) -> tuple[bool, str]:
