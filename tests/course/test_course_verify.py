@@ -120,3 +120,19 @@ def test_is_an_answer_that_holds_the_judge_scored_zero_and_the_next_one_judged(
         assert not verdict.passed and "longer than 1 s" in verdict.summary
         monkeypatch.undo()
         assert worker.judge("labels", {"S01": "role"}, ENTRY["checks"][1]["key"]).passed
+
+
+def test_does_a_course_copied_without_keys_use_the_public_keys_only_if_unchanged(
+    tmp_path: Path,
+) -> None:
+    """A course copied with source/ but not keys/ (some hub setups): public keys, if unchanged."""
+    import shutil
+
+    from iamlab.course.build import public_keys
+
+    (tmp_path / "source" / "ps01").mkdir(parents=True)
+    shutil.copyfile(ROOT / "source/ps01/ps01.ipynb", tmp_path / "source/ps01/ps01.ipynb")
+    assert public_keys(tmp_path, "ps01") == read_keys(ROOT, "ps01")
+    edited = (tmp_path / "source/ps01/ps01.ipynb").read_text("utf-8").replace("S01", "Q01")
+    (tmp_path / "source/ps01/ps01.ipynb").write_text(edited, encoding="utf-8")
+    assert public_keys(tmp_path, "ps01") == {}

@@ -399,6 +399,34 @@ def write_course(out: Path, bank: Path | None = None, lab_root: Path | None = No
     return written
 
 
+def public_keys(course: Path, assignment: str) -> Keys:
+    """The public bank's keys of ``assignment``, if ``course`` holds its public notebook.
+
+    For a course directory copied without ``keys/`` (only ``source/``, as some hub setups
+    do): when ``source/<assignment>/<assignment>.ipynb`` is byte for byte what the public
+    bank builds, the public bank's keys are the right ones. Otherwise (a private bank whose
+    ``keys/`` was not copied) there are none, and every grade cell scores zero saying so.
+    """
+    path = Path(course) / "source" / assignment / f"{assignment}.ipynb"
+    if assignment not in ASSIGNMENTS or not path.is_file():
+        return {}
+    lab_root = Path(course) if (Path(course) / "labs").is_dir() else None
+    notebooks, keys = _public_course(lab_root or _repo_root(Path(__file__).resolve()) or Path())
+    built = nbformat.writes(notebooks[f"{assignment}/{assignment}.ipynb"]) + "\n"
+    if path.read_text(encoding="utf-8") != built:
+        return {}
+    return keys[assignment]
+
+
+_PUBLIC: dict[Path, tuple[dict[str, Any], dict[str, Keys]]] = {}
+
+
+def _public_course(lab_root: Path) -> tuple[dict[str, Any], dict[str, Keys]]:
+    if lab_root not in _PUBLIC:
+        _PUBLIC[lab_root] = build_course(load_banks(), lab_root)
+    return _PUBLIC[lab_root]
+
+
 def _repo_root(start: Path) -> Path | None:
     for parent in start.parents:
         if (parent / "labs" / "coffee-shop.yaml").exists():
