@@ -476,9 +476,9 @@ def test_are_the_examples_graded_as_committed(graded: dict[str, Any]) -> None:
 
 
 def test_do_the_examples_score_perfect_partial_and_zero(graded: dict[str, Any]) -> None:
-    assert [total(graded, "example-perfect", a) for a in ASSIGNMENTS] == [12, 9, 11]
-    assert [total(graded, "example-partial", a) for a in ASSIGNMENTS] == [6, 6, 3]
-    assert [total(graded, "example-broken", a) for a in ASSIGNMENTS] == [0, 0, 0]
+    assert [total(graded, "example-perfect", a) for a in ASSIGNMENTS] == [12, 9, 11, 9]
+    assert [total(graded, "example-partial", a) for a in ASSIGNMENTS] == [6, 6, 3, 2]
+    assert [total(graded, "example-broken", a) for a in ASSIGNMENTS] == [0, 0, 0, 0]
 
 
 def test_does_the_feedback_name_what_went_wrong(graded: dict[str, Any]) -> None:
@@ -487,6 +487,13 @@ def test_does_the_feedback_name_what_went_wrong(graded: dict[str, Any]) -> None:
     )
     assert "should be denied, but is allowed: maria → s3:DeleteObject" in html
     assert "BEGIN HIDDEN TESTS" not in html  # the answer keys stay private
+    # ps04: the trust policy with no sub condition, named by the tokens it let in
+    html = (graded["course"] / "feedback" / "example-partial" / "ps04" / "ps04.html").read_text(
+        encoding="utf-8"
+    )
+    assert "should be refused, but is admitted: a fork&#39;s main" in html or (
+        "should be refused, but is admitted: a fork's main" in html
+    )
 
 
 INTEGRITY = {

@@ -36,7 +36,7 @@ def record(kind: str, answer: object = None, **extra: object) -> Any:
 
 def test_does_no_grade_cell_of_the_course_hold_its_key() -> None:
     """The key is on the instructor's side only: no source or release grade cell has it."""
-    for assignment in ("ps01", "ps02", "ps03"):
+    for assignment in ("ps01", "ps02", "ps03", "ps04"):
         keys = read_keys(ROOT, assignment)
         assert keys, f"keys/{assignment}.json is missing: run make release"
         for folder in ("source", "release"):

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-ASSIGNMENTS = ("ps01", "ps02", "ps03")
+ASSIGNMENTS = ("ps01", "ps02", "ps03", "ps04")
 
 
 class BankError(ValueError):

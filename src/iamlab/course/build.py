@@ -50,6 +50,8 @@ from iamlab.course.keys import (
     write_keys,
 )
 from iamlab.course.labels import DECISION_LABELS, IDENTITY_LABELS, label_name
+from iamlab.course.sign_ins import sign_in_part_cells
+from iamlab.course.tokens import tokens_part_cells
 
 __all__ = ["ASSIGNMENTS", "BankError", "build_course", "load_banks", "write_course"]
 
@@ -347,6 +349,10 @@ def build_parts_assignment(assignment: str, bank: Mapping[str, Any], lab_root: P
         place = f"{where}: parts[{index}]"
         if part.get("type", "policy") == "predictions":
             cells += predictions_part_cells(index, part, lab_root, place, keys)
+        elif part.get("type") == "tokens":
+            cells += tokens_part_cells(index, part, place, keys)
+        elif part.get("type") == "sign-in":
+            cells += sign_in_part_cells(index, part, lab_root, place, keys)
         else:
             cells += policy_part_cells(index, part, place, keys)
     return notebook(cells), keys

@@ -14,6 +14,7 @@ Kinds:
                   "requests": [{"principal", "action", "resource", "context", "expect", "why"}],
                   "assume": [{"caller", "role", "context", "external_id", "expect", "why"}]}
 ``policy-shape`` {"policy_kind": str}  (parses as a policy; not judged)
+``tokens``       a trust policy judged by OIDC tokens: see :mod:`iamlab.course.tokens`
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def judge(kind: object, answer: object, key: object) -> Verdict:
         "label-shape": _label_shape,
         "policy": _policy,
         "policy-shape": _policy_shape,
+        "tokens": _tokens,
     }
     if not isinstance(kind, str) or kind not in judges:
         return fail(f"the grader has no check of kind {kind!r} (a broken test cell?)")
@@ -115,6 +117,13 @@ def _labels(answer: object, key: Mapping[str, Any]) -> Verdict:
 
 
 # ---------------------------------------------------------------------- policies (ps02, ps03)
+
+
+def _tokens(answer: object, key: Mapping[str, Any]) -> Verdict:
+    """ps04: a trust policy judged by OIDC tokens (:mod:`iamlab.course.tokens`)."""
+    from iamlab.course.tokens import judge_tokens
+
+    return judge_tokens(answer, key)
 
 
 def _parse(answer: object, policy_kind: str) -> Verdict | None:

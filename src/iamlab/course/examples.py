@@ -2,10 +2,10 @@
 
 Three learners hand in each assignment: ``example-perfect`` (the instructor's solutions),
 ``example-partial`` (classic mistakes: an IAM user for a person or a pipeline, ``s3:*``, a
-trust policy without MFA, a session that keeps the caller's permissions) and
-``example-broken`` (a syntax error, then nothing). They are autograded in a scratch copy of
-the course, exactly as students are, and the graded notebooks, their HTML feedback and a
-``scores.csv`` are copied to ``autograded/``.
+trust policy without MFA, a session that keeps the caller's permissions, an OIDC trust policy
+with no ``sub`` condition) and ``example-broken`` (a syntax error, then nothing). They are
+autograded in a scratch copy of the course, exactly as students are, and the graded notebooks,
+their HTML feedback and a ``scores.csv`` are copied to ``autograded/``.
 
 :func:`submission` (fill a released notebook's answer cells) is also what the tests use to
 make their integrity and sandbox cases.
@@ -71,6 +71,25 @@ PARTIAL: dict[str, Patch] = {
             '    "P4": ALLOWED,  # the session keeps maria\'s permissions?\n'
             '    "P5": EXPLICITLY_DENIED,\n    "P6": EXPLICITLY_DENIED,\n'
             '    "P7": IMPLICITLY_DENIED,\n    "P8": ALLOWED,\n    "P9": EXPLICITLY_DENIED,\n}'
+        ),
+    },
+    "ps04": {
+        # the classic mistake: no condition on the sub claim, so any repository's job gets in
+        "answer_deploy": (
+            'trust_policy = {\n    "Version": "2012-10-17",\n    "Statement": [\n'
+            '        {\n            "Effect": "Allow",\n            "Principal": {\n'
+            '                "Federated": "arn:aws:iam::111122223333:oidc-provider/'
+            'token.actions.githubusercontent.com"\n            },\n'
+            '            "Action": "sts:AssumeRoleWithWebIdentity",\n'
+            '            "Condition": {"StringEquals": {\n'
+            '                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com"\n'
+            "            }},\n        }\n    ],\n}"
+        ),
+        "answer_sessions": (
+            "predictions = {\n"
+            '    "Q1": ALLOWED,\n    "Q2": IMPLICITLY_DENIED,\n    "Q3": ALLOWED,\n'
+            '    "Q4": ALLOWED,\n    "Q5": ALLOWED,  # alex keeps what the other sets allow?\n'
+            '    "Q6": IMPLICITLY_DENIED,\n}'
         ),
     },
 }

@@ -116,7 +116,9 @@ def predictions_key(part: Mapping[str, Any], lab_root: Path, where: str) -> dict
     for i, req in enumerate(need(part, "requests", where)):
         place = f"{where}: requests[{i}]"
         lab = iamlab.Lab.load(lab_file)
-        principal: Any = need(req, "who", place)
+        principal: Any = (
+            lab.sign_in(**req["sign_in"]) if req.get("sign_in") else need(req, "who", place)
+        )
         if req.get("role"):
             principal = lab.assume_role(
                 principal,

@@ -92,6 +92,11 @@ def item_results(cell: Any, entry: Any, judge: JudgeFn) -> dict[str, bool]:
                     where = req.get("resource", "")
                     label = f"{req['expect']}: {who} {what} {where}".strip()
                     out[label] = answer is not None and judge("policy", answer, single).passed
+        elif kind == "tokens":  # ps04: each listed token admitted or refused as it should be
+            for token in key.get("tokens", ()):
+                single = {**key, "tokens": [token], "breadth": {}}
+                label = f"{token['expect']}: {token['label']}"
+                out[label] = answer is not None and judge("tokens", answer, single).passed
     return out
 
 
