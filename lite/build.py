@@ -54,7 +54,7 @@ KERNEL_PACKAGES = ("micropip", "piplite", "ipykernel", "comm", "pyodide-kernel",
 # JupyterLab extensions the site carries, by their npm names (from the build environment).
 EXTENSIONS = ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/jupyterlab-manager")
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
-VIZ_FILE = "viz-global.js"
+VIZ_FILE = "viz.js"  # the ES module build (the kernel runs in a module worker)
 
 
 class BuildError(Exception):
@@ -314,9 +314,6 @@ def build(output: Path) -> None:
         kernel_wheels(wheels_dir)
         wheels = [wheel_info(p) for p in sorted(wheels_dir.glob("*.whl"))]
         preload = pyodide_dir(lite_dir / "static" / "pyodide", wheels)
-        viz = lite_dir / "static" / "viz"
-        viz.mkdir(parents=True)
-        shutil.copy2(VIZ_NPM / "dist" / VIZ_FILE, viz / VIZ_FILE)
 
         copy_contents(contents)
         (lite_dir / "jupyter-lite.json").write_text(
@@ -327,6 +324,9 @@ def build(output: Path) -> None:
         )
         jupyter = Path(sys.executable).parent / "jupyter"
         run([jupyter, "lite", "build", "--lite-dir", lite_dir], cwd=lite_dir)
+    viz = output / "static" / "viz"
+    viz.mkdir(parents=True)
+    shutil.copy2(VIZ_NPM / "dist" / VIZ_FILE, viz / VIZ_FILE)
     start_page(output)
     check_site(output)
 

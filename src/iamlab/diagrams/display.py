@@ -1,8 +1,18 @@
-"""Showing a diagram in a notebook: SVG when Graphviz's ``dot`` is there, text otherwise."""
+"""Showing a diagram in a notebook: SVG when Graphviz's ``dot`` is there, text otherwise.
+
+In the browser (JupyterLite), Graphviz in WebAssembly stands in for ``dot``: see the end.
+"""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 import graphviz
+import graphviz.backend.execute
 
 NO_DOT = (
     "(Graphviz's `dot` program is not installed, so the diagram cannot be drawn. "
@@ -18,3 +28,60 @@ def mimebundle(graph: graphviz.Digraph, text: str) -> dict[str, str]:
     except graphviz.ExecutableNotFound:
         return {"text/plain": f"{text}\n{NO_DOT}"}
     return {"image/svg+xml": svg, "text/plain": text}
+
+
+# In the browser (JupyterLite's Pyodide kernel) no process can start, so there is no `dot`.
+# There, graphviz's one process call is replaced by Graphviz compiled to WebAssembly
+# (@viz-js/viz, shipped in the site's static/viz/ by lite/build.py): every `graph.pipe(...)`
+# of iamlab (notebook displays and widgets alike) gets the same SVG from the same DOT.
+IN_BROWSER = sys.platform == "emscripten"
+VIZ_MODULE = "../viz/viz.js"  # relative to the site's static/pyodide/ (Pyodide's indexURL)
+
+
+def _option(cmd: Sequence[object], flag: str, default: str) -> str:
+    """The value of ``-Kdot``-style ``flag`` in a graphviz command line."""
+    for part in map(str, cmd):
+        if part.startswith(flag):
+            return part[len(flag) :].split(":", 1)[0]
+    return default
+
+
+def _viz() -> Any:  # pragma: no cover - runs only under Pyodide (tests/lite)
+    """The page's Graphviz-in-WebAssembly instance, loaded once per kernel."""
+    import js  # type: ignore[import-not-found]
+    import pyodide_js  # type: ignore[import-not-found]
+    from pyodide.code import run_js  # type: ignore[import-not-found]
+    from pyodide.ffi import run_sync  # type: ignore[import-not-found]
+
+    instance = getattr(js.globalThis, "iamlabViz", None)
+    if instance is None:
+        url = js.URL.new(VIZ_MODULE, pyodide_js._api.config.indexURL).href
+        module = run_sync(run_js(f"import({json.dumps(url)})"))
+        instance = run_sync(module.instance())
+        js.globalThis.iamlabViz = instance
+    return instance
+
+
+def run_in_wasm(
+    cmd: Sequence[object],
+    *,
+    input_lines: Iterable[str | bytes] | None = None,
+    encoding: str | None = None,
+    quiet: bool = False,
+    **kwargs: Any,
+) -> subprocess.CompletedProcess[Any]:  # pragma: no cover - runs only under Pyodide
+    """graphviz's ``run_check`` for Pyodide: the same layout, done by Graphviz in WebAssembly."""
+    data = kwargs.get("input")
+    chunks = list(input_lines) if input_lines is not None else [data or b""]
+    source = "".join(c.decode() if isinstance(c, bytes) else c for c in chunks)
+    engine, fmt = _option(cmd, "-K", "dot"), _option(cmd, "-T", "svg")
+    try:
+        output = str(_viz().renderString(source, format=fmt, engine=engine))
+    except Exception as error:  # a JsException: Graphviz's own message
+        raise graphviz.CalledProcessError(1, list(map(str, cmd)), stderr=str(error)) from None
+    stdout: str | bytes = output if encoding is not None else output.encode()
+    return subprocess.CompletedProcess(list(map(str, cmd)), 0, stdout=stdout, stderr=b"")
+
+
+if IN_BROWSER:  # pragma: no cover
+    graphviz.backend.execute.run_check = run_in_wasm
