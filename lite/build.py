@@ -54,6 +54,10 @@ KERNEL_PACKAGES = ("micropip", "piplite", "ipykernel", "comm", "pyodide-kernel",
 # JupyterLab extensions the site carries, by their npm names (from the build environment).
 EXTENSIONS = ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/jupyterlab-manager")
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
+# Wheels of which the site ships only a part: parliament needs setuptools for pkg_resources only
+# (and pkg_resources its vendored packages), not the 1.2 MB of setuptools itself.
+WHEEL_PARTS = {"setuptools": ("pkg_resources/", "setuptools/_vendor/")}
+KEEP_SOURCE = ("iamlab",)  # projects whose wheels keep their .py beside the .pyc (learners read it)
 VIZ_FILE = "viz.js"  # the ES module build (the kernel runs in a module worker)
 
 
@@ -201,6 +205,22 @@ def pure_pyyaml_wheel(sdist: Path, dest: Path) -> Path:
     return wheel
 
 
+def keep_parts(wheel: Path, prefixes: tuple[str, ...]) -> None:
+    """Rewrite ``wheel`` keeping only the files under ``prefixes`` and its metadata."""
+    with zipfile.ZipFile(wheel) as archive:
+        entries = [(info, archive.read(info)) for info in archive.infolist()]
+    kept = [
+        (info, data)
+        for info, data in entries
+        if info.filename.startswith(prefixes) or ".dist-info/" in info.filename
+    ]
+    if not any(".dist-info/" not in info.filename for info, _ in kept):
+        raise BuildError(f"{wheel.name}: nothing under {prefixes}")
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in kept:
+            archive.writestr(info, data)
+
+
 def iamlab_wheel(dest: Path) -> None:
     """The iamlab package of this checkout as a wheel (its scenario bank inside)."""
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", dest, ROOT])
@@ -296,7 +316,16 @@ def start_page(output: Path) -> None:
     page.write_text(html.replace(anchor, redirect + anchor), encoding="utf-8")
 
 
-def build(output: Path) -> None:
+def pycompile(wheels: Path) -> None:
+    """Byte-compile the wheels with the browser's own Python (lite/pycompile.mjs, Pyodide under
+    Node), so that no kernel start compiles IPython and friends from source again."""
+    node = shutil.which("node")
+    if node is None:
+        raise BuildError("node is needed (apt-get install nodejs npm)")
+    run([node, HERE / "pycompile.mjs", wheels, *KEEP_SOURCE], cwd=HERE)
+
+
+def build(output: Path, *, compile_bytecode: bool = True) -> None:
     """Build the site into ``output`` (emptied first)."""
     if output.exists():
         shutil.rmtree(output)
@@ -312,6 +341,11 @@ def build(output: Path) -> None:
             sdist.unlink()
         iamlab_wheel(wheels_dir)
         kernel_wheels(wheels_dir)
+        for project, prefixes in WHEEL_PARTS.items():
+            for wheel in wheels_dir.glob(f"{project}-*.whl"):
+                keep_parts(wheel, prefixes)
+        if compile_bytecode:
+            pycompile(wheels_dir)
         wheels = [wheel_info(p) for p in sorted(wheels_dir.glob("*.whl"))]
         preload = pyodide_dir(lite_dir / "static" / "pyodide", wheels)
 
@@ -345,10 +379,15 @@ def check_site(output: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the site's folder")
+    parser.add_argument(
+        "--no-pycompile",
+        action="store_true",
+        help="ship the wheels as they are (the kernel then compiles every module at each start)",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     try:
-        build(args.output.resolve())
+        build(args.output.resolve(), compile_bytecode=not args.no_pycompile)
     except BuildError as error:
         print(f"lite: error: {error}", file=sys.stderr)
         return 1

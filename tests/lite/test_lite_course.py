@@ -18,7 +18,7 @@ from typing import Any
 
 import nbformat
 import pytest
-from conftest import ROOT, Site, offline_context
+from lite_site import ROOT, Site, offline_context
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -142,6 +142,51 @@ def test_notebook_runs_in_the_browser(chromium: Any, site: Site, name: str) -> N
         raise
     finally:
         page.context.close()
+
+
+def test_an_assignment_self_check_runs(chromium: Any, site: Site) -> None:
+    """Does a released assignment open, and do its setup and first self-check run (no
+    nbgrader Validate in JupyterLite, but the self-checks work)?"""
+    page = offline_context(chromium, site).new_page()
+    try:
+        page.goto(f"{site.url}lab/index.html?path=release/ps01/ps01.ipynb")
+        page.wait_for_function(KERNEL_READY, timeout=180 * SECOND)
+        code = page.locator(CELLS)
+        for i in (0, 2):  # the setup cell, then the first "Self-check" (no answers yet)
+            code.nth(i).locator(".jp-InputPrompt").click()
+            page.keyboard.press("Shift+Enter")
+        check = code.nth(2).locator(".jp-OutputArea-output")
+        expect(check).to_contain_text("missing: S01", timeout=60 * SECOND)
+        assert _errors(page) == []
+        assert site.blocked == []
+    finally:
+        page.context.close()
+
+
+def test_a_learners_edit_persists_in_the_browser(chromium: Any, site: Site) -> None:
+    """Is a saved change still there when the learner comes back (same browser profile)?
+    JupyterLite keeps the files in the browser's storage (IndexedDB)."""
+    context = offline_context(chromium, site)
+    url = f"{site.url}lab/index.html?path=notebooks/00.00-start-here.ipynb"
+    note = "# my own note, kept by the browser"
+    try:
+        page = context.new_page()
+        page.goto(url)
+        editor = page.locator(f"{CELLS} .cm-content").first
+        editor.click()
+        page.keyboard.press("Control+End")
+        page.keyboard.insert_text("\n" + note)
+        page.keyboard.press("Control+s")
+        expect(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=30 * SECOND)
+        page.close()
+        again = context.new_page()
+        again.goto(url)
+        expect(again.locator(f"{CELLS} .cm-content").first).to_contain_text(
+            note, timeout=120 * SECOND
+        )
+        assert site.blocked == []
+    finally:
+        context.close()
 
 
 def test_the_course_has_a_simulator_and_a_quiz() -> None:

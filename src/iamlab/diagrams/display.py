@@ -14,11 +14,17 @@ from typing import Any
 import graphviz
 import graphviz.backend.execute
 
+IN_BROWSER = sys.platform == "emscripten"  # JupyterLite's Pyodide kernel
 NO_DOT = (
     "(Graphviz's `dot` program is not installed, so the diagram cannot be drawn. "
     "Install it: sudo apt-get install graphviz | brew install graphviz | "
     "conda install -c conda-forge graphviz)"
 )
+if IN_BROWSER:  # pragma: no cover
+    NO_DOT = (
+        "(Graphviz in WebAssembly is still loading, or this browser cannot wait for it inside "
+        "a cell: run the cell again.)"
+    )
 
 
 def mimebundle(graph: graphviz.Digraph, text: str) -> dict[str, str]:
@@ -34,7 +40,6 @@ def mimebundle(graph: graphviz.Digraph, text: str) -> dict[str, str]:
 # There, graphviz's one process call is replaced by Graphviz compiled to WebAssembly
 # (@viz-js/viz, shipped in the site's static/viz/ by lite/build.py): every `graph.pipe(...)`
 # of iamlab (notebook displays and widgets alike) gets the same SVG from the same DOT.
-IN_BROWSER = sys.platform == "emscripten"
 VIZ_MODULE = "../viz/viz.js"  # relative to the site's static/pyodide/ (Pyodide's indexURL)
 
 
@@ -46,19 +51,38 @@ def _option(cmd: Sequence[object], flag: str, default: str) -> str:
     return default
 
 
-def _viz() -> Any:  # pragma: no cover - runs only under Pyodide (tests/lite)
-    """The page's Graphviz-in-WebAssembly instance, loaded once per kernel."""
+def _start_loading_viz() -> None:  # pragma: no cover - runs only under Pyodide (tests/lite)
+    """Start loading Graphviz in WebAssembly in the kernel's worker, without waiting for it:
+    by the time a later cell draws, it is there (the worker runs it between cells)."""
     import js  # type: ignore[import-not-found]
     import pyodide_js  # type: ignore[import-not-found]
     from pyodide.code import run_js  # type: ignore[import-not-found]
-    from pyodide.ffi import run_sync  # type: ignore[import-not-found]
 
-    instance = getattr(js.globalThis, "iamlabViz", None)
-    if instance is None:
+    if getattr(js.globalThis, "iamlabVizLoading", None) is None:
         url = js.URL.new(VIZ_MODULE, pyodide_js._api.config.indexURL).href
-        module = run_sync(run_js(f"import({json.dumps(url)})"))
-        instance = run_sync(module.instance())
-        js.globalThis.iamlabViz = instance
+        js.globalThis.iamlabVizLoading = run_js(
+            f"import({json.dumps(url)}).then(m => m.instance())"
+            ".then(viz => (globalThis.iamlabViz = viz))"
+        )
+
+
+def _viz() -> Any:  # pragma: no cover - runs only under Pyodide (tests/lite)
+    """The worker's Graphviz-in-WebAssembly instance. If it is still loading, wait for it where
+    the browser lets Python wait on a promise (JavaScript Promise Integration, Chromium); where
+    it does not, ``dot`` counts as missing for now (the caller shows text) and a later cell
+    finds it loaded."""
+    import js
+    from pyodide.ffi import can_run_sync, run_sync  # type: ignore[import-not-found]
+
+    _start_loading_viz()
+    instance = getattr(js.globalThis, "iamlabViz", None)
+    if instance is None and can_run_sync():
+        try:
+            instance = run_sync(js.globalThis.iamlabVizLoading)
+        except Exception as error:  # the module did not load: no dot, as on a server without it
+            raise graphviz.ExecutableNotFound(["dot"]) from error
+    if instance is None:
+        raise graphviz.ExecutableNotFound(["dot"])
     return instance
 
 
@@ -75,8 +99,9 @@ def run_in_wasm(
     chunks = list(input_lines) if input_lines is not None else [data or b""]
     source = "".join(c.decode() if isinstance(c, bytes) else c for c in chunks)
     engine, fmt = _option(cmd, "-K", "dot"), _option(cmd, "-T", "svg")
+    viz = _viz()
     try:
-        output = str(_viz().renderString(source, format=fmt, engine=engine))
+        output = str(viz.renderString(source, format=fmt, engine=engine))
     except Exception as error:  # a JsException: Graphviz's own message
         raise graphviz.CalledProcessError(1, list(map(str, cmd)), stderr=str(error)) from None
     stdout: str | bytes = output if encoding is not None else output.encode()
@@ -85,3 +110,4 @@ def run_in_wasm(
 
 if IN_BROWSER:  # pragma: no cover
     graphviz.backend.execute.run_check = run_in_wasm
+    _start_loading_viz()
