@@ -30,9 +30,13 @@ pyodide.FS.mkdirTree("/wheels");
 pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: path.resolve(dir) }, "/wheels");
 pyodide.globals.set("keep_source", pyodide.toPy(keepSource));
 await pyodide.runPythonAsync(`
-import importlib.util, pathlib, sys, zipfile
+import importlib.util, pathlib, sys, warnings, zipfile
 from importlib._bootstrap_external import _code_to_hash_pyc
 from importlib.util import source_hash
+
+# Python 3.14 warns about old escape sequences in some packages' strings (parliament's regexes);
+# the warning is about their code, at compile time, and says nothing a learner could act on.
+warnings.simplefilter("ignore", SyntaxWarning)
 
 def project(wheel):
     return wheel.name.split("-", 1)[0].replace("_", "-").lower()

@@ -23,12 +23,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """``lite/build.py`` into a temporary folder, served on 127.0.0.1 under PREFIX."""
     out = tmp_path_factory.mktemp("lite") / "site"
     started = time.monotonic()
-    subprocess.run(
+    built = subprocess.run(
         [sys.executable, str(ROOT / "lite" / "build.py"), "--output", str(out)],
-        check=True,
+        check=False,
         timeout=900,
-        stdout=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
     )
+    if built.returncode != 0:
+        pytest.fail(f"lite/build.py failed:\n{(built.stdout + built.stderr)[-4000:]}")
     seconds = time.monotonic() - started
     print(f"\nlite: site built in {seconds:.1f} s")
     handler = functools.partial(StaticHandler, directory=str(out))

@@ -177,7 +177,8 @@ def test_a_learners_edit_persists_in_the_browser(chromium: Any, site: Site) -> N
         page.keyboard.press("Control+End")
         page.keyboard.insert_text("\n" + note)
         page.keyboard.press("Control+s")
-        expect(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=30 * SECOND)
+        saved = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.jp-mod-dirty")  # the tab
+        expect(saved).to_have_count(0, timeout=30 * SECOND)
         page.close()
         again = context.new_page()
         again.goto(url)
