@@ -113,4 +113,4 @@ clean: ## Remove caches and build output (keeps .venv)
 	rm -rf .pytest_cache .ruff_cache .mypy_cache .hypothesis build dist src/*.egg-info test-output test-results
 
 distclean: clean ## Remove everything `make` made, including .venv
-	rm -rf $(VENV)
+	rm -rf $(VENV) lite/node_modules

@@ -59,10 +59,14 @@ def _start_loading_viz() -> None:  # pragma: no cover - runs only under Pyodide 
     from pyodide.code import run_js  # type: ignore[import-not-found]
 
     if getattr(js.globalThis, "iamlabVizLoading", None) is None:
-        url = js.URL.new(VIZ_MODULE, pyodide_js._api.config.indexURL).href
+        base = str(pyodide_js._api.config.indexURL)
+        # A failed load leaves no instance: diagrams then show as text, as without dot.
         js.globalThis.iamlabVizLoading = run_js(
-            f"import({json.dumps(url)}).then(m => m.instance())"
+            f"Promise.resolve().then(() => import(new URL({json.dumps(VIZ_MODULE)}, "
+            f"{json.dumps(base)}).href)).then(m => m.instance())"
             ".then(viz => (globalThis.iamlabViz = viz))"
+            ".catch(error => { console.warn('iamlab: no Graphviz in WebAssembly:', error); "
+            "return null; })"
         )
 
 
