@@ -15,12 +15,12 @@ START_NOTEBOOK := notebooks/00.00-start-here.ipynb
 LEARNER_CONFIG := $(VENV)/learner-jupyter
 LEARNER_STAMP := $(LEARNER_CONFIG)/.written
 # The folders `make lint` and `make format` look at (only those that exist yet).
-LINT_PATHS := $(wildcard src tests scripts notebooks benchmarks deploy)
+LINT_PATHS := $(wildcard src tests scripts notebooks benchmarks deploy lite)
 
 .DEFAULT_GOAL := help
 .PHONY: help venv graphviz lab lab-instructor lint format test bench typecheck clean distclean notebooks
 .PHONY: release autograde feedback examples report
-.PHONY: fuzz
+.PHONY: fuzz lite
 
 help: ## List the targets with what they do
 	@echo "IAM Study Lab: make TARGET"
@@ -122,6 +122,10 @@ examples: venv ## Regenerate autograded/: example submissions graded, with their
 report: venv ## What the class gets wrong: per test and scenario, as CSV, markdown and a plot
 	$(COURSE_CMD) report --course "$(COURSE)"
 
+# The course as a static JupyterLite site (lite/build.py; needs npm for lite/package.json).
+lite: venv ## Build the self-study course as a JupyterLite site in build/lite/ (runs in the browser)
+	$(WITH_VENV_PATH) $(VENV_PYTHON) lite/build.py --output build/lite
+
 typecheck: venv ## Type-check the package with mypy (strict)
 	$(VENV_PYTHON) -m mypy src
 
@@ -130,4 +134,4 @@ clean: ## Remove caches and build output (keeps .venv)
 	rm -rf .pytest_cache .ruff_cache .mypy_cache .hypothesis build dist src/*.egg-info test-output test-results
 
 distclean: clean ## Remove everything `make` made, including .venv
-	rm -rf $(VENV)
+	rm -rf $(VENV) lite/node_modules

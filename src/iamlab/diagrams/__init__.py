@@ -9,7 +9,8 @@ DOT ``.source``. All of them share one visual vocabulary, :mod:`iamlab.diagrams.
 - :func:`cross_account` — the two sides of a cross-account request.
 """
 
-from iamlab.diagrams import style
+# display: under Pyodide (JupyterLite) it makes graph.pipe() draw with Graphviz in WebAssembly.
+from iamlab.diagrams import display, style  # noqa: F401
 from iamlab.diagrams.account_map import account_map
 from iamlab.diagrams.cross_account import cross_account
 from iamlab.diagrams.decision_path import decision_path
