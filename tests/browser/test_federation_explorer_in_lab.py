@@ -71,12 +71,12 @@ def test_a_learner_watches_tokens_refused_then_lets_everyone_in(explorer: Any, s
     sub claim; after deleting the sub condition, every token gets in and the explorer warns."""
     summary = explorer.locator(".iamlab-federation-summary")
     _expect(summary, r"main branch\s*✔ gets in")
-    _expect(summary, r"a pull request\s*✖ refused\s*sub does not match")
+    _expect(summary, r"a pull request\s*○ refused\s*sub does not match")
     explorer.scroll_into_view_if_needed()
     explorer.screenshot(path=shots / "federation-01-well-made-policy.png")
 
     explorer.get_by_role("button", name="a pull request").click()
-    _expect(explorer.locator(".iamlab-federation-outcome"), "✖ refused")
+    _expect(explorer.locator(".iamlab-federation-outcome"), "○ refused")
     _expect(explorer, r"FAILED : StringEquals token\.actions\.githubusercontent\.com:sub")
     explorer.screenshot(path=shots / "federation-02-pull-request-refused.png")
 
@@ -91,4 +91,4 @@ def test_a_learner_watches_tokens_refused_then_lets_everyone_in(explorer: Any, s
     explorer.screenshot(path=shots / "federation-03-no-sub-condition.png")
 
     explorer.get_by_role("button", name="Reset the trust policy").click()
-    _expect(summary, r"another repository\s*✖ refused")
+    _expect(summary, r"another repository\s*○ refused")

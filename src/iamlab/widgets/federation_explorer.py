@@ -119,7 +119,7 @@ class FederationExplorer(widgets.VBox):  # type: ignore[misc]
         }
         chosen = self.decisions[label]
         if isinstance(chosen, str):
-            self.outcome.value = error_box(chosen, title="✖ STS does not accept this token")
+            self.outcome.value = error_box(chosen, title="⚠ STS does not accept this token")
             self.explanation.value = ""
         else:
             self.outcome.value = _verdict(chosen)
@@ -130,11 +130,11 @@ class FederationExplorer(widgets.VBox):  # type: ignore[misc]
         rows = []
         for name, decision in self.decisions.items():
             if isinstance(decision, str):
-                verdict, why = "✖ refused by STS", decision.split(":", 1)[0]
+                verdict, why = "⚠ refused by STS", decision.split(":", 1)[0]
             elif decision.allowed:
                 verdict, why = "✔ gets in", ""
             else:
-                verdict = "✖ refused"
+                verdict = f"{_REFUSED[decision.result][0]} refused"
                 failed = [c.claim for c in claim_checks(decision) if not c.held]
                 why = f"{', '.join(failed)} does not match" if failed else decision.result
             rows.append(
@@ -149,6 +149,8 @@ class FederationExplorer(widgets.VBox):  # type: ignore[misc]
         )
 
 
+# The course's marks: ✖ a Deny matched (explicitly denied), ○ nothing allowed it (implicitly).
+_REFUSED = {"ExplicitlyDenied": ("✖", "#b3261e"), "ImplicitlyDenied": ("○", "#8a5300")}
 _PAD = ' style="padding:0.15em 1em 0.15em 0;text-align:left"'
 
 
@@ -162,4 +164,5 @@ def _verdict(decision: Decision) -> str:
                 + " no condition on sub: any repository on GitHub gets in"
             )
         return html
-    return badge("✖ refused", "#b3261e", detail="AccessDenied: no credentials")
+    mark, colour = _REFUSED[decision.result]
+    return badge(f"{mark} refused", colour, detail="AccessDenied: no credentials")
