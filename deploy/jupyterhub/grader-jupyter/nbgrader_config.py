@@ -6,10 +6,12 @@ through the formgrader service or `sudo -iu grader-iam-study-lab`. nbgrader read
 after the system-wide one and before the course's own nbgrader_config.py, which it reads from
 the folder it runs in: always run nbgrader from the course directory.
 
-Two settings belong to the deployment rather than to the course:
+Three settings belong to the deployment rather than to the course:
 
 - the gradebook: SQLite (`gradebook.db` in the course directory) unless a URL is given;
-- collecting: a submission is taken only from the student it names (OwnerCheckedCollect).
+- collecting: a submission is taken only from the student it names (OwnerCheckedCollect);
+- no hub groups: the grader account is not a hub user, so the formgrader (a hub service run
+  as this account) works on the course of this directory, with nbgrader's default plugin.
 """
 
 import os
@@ -68,3 +70,7 @@ class OwnerCheckedCollect(ExchangeCollect):
 
 
 c.ExchangeFactory.collect = OwnerCheckedCollect
+
+# ---------------------------------------------------------------- no hub groups
+# everyone's config (etc-jupyter/) turns on JupyterHubAuthPlugin on the hub; not for this account
+c.Authenticator.plugin_class = "nbgrader.auth.NoAuthPlugin"
