@@ -37,6 +37,10 @@ GRADERS = SITE.get("IAMLAB_HUB_GRADERS", "instructor1").split(",")
 c.JupyterHub.bind_url = "http://127.0.0.1:8000"
 c.JupyterHub.cookie_secret_file = "/srv/jupyterhub/jupyterhub_cookie_secret"
 c.JupyterHub.db_url = "sqlite:////srv/jupyterhub/jupyterhub.sqlite"
+# A restart of the hub (and its proxy) leaves the users' servers running: the new hub finds
+# them again, and nobody loses a kernel or an upload. The systemd unit's KillMode=process
+# keeps systemd from stopping them too.
+c.JupyterHub.cleanup_servers = False
 
 # ---------------------------------------------------------------- who may log in
 c.JupyterHub.authenticator_class = "pam"

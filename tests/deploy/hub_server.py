@@ -121,6 +121,10 @@ class Site:
         }
 
     formgrader_port: int = field(default_factory=free_port)
+    # the hub's own API and the proxy's: the same across restarts (the servers know them)
+    hub_api_port: int = field(default_factory=free_port)
+    proxy_api_port: int = field(default_factory=free_port)
+    exchange_mounted: bool = False
 
     def argv(self) -> list[str]:
         exec_start, _, _ = unit_settings()
@@ -131,8 +135,8 @@ class Site:
         ]
         command += [
             f"--JupyterHub.bind_url=http://{LOCAL}:{self.port}",
-            f"--JupyterHub.hub_bind_url=http://{LOCAL}:{free_port()}",
-            f"--ConfigurableHTTPProxy.api_url=http://{LOCAL}:{free_port()}",
+            f"--JupyterHub.hub_bind_url=http://{LOCAL}:{self.hub_api_port}",
+            f"--ConfigurableHTTPProxy.api_url=http://{LOCAL}:{self.proxy_api_port}",
             f"--JupyterHub.cookie_secret_file={self.hub_dir / 'jupyterhub_cookie_secret'}",
             f"--JupyterHub.db_url=sqlite:///{self.hub_dir / 'jupyterhub.sqlite'}",
         ]
@@ -189,6 +193,18 @@ class Site:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(30)
 
+    def server_pids(self) -> dict[str, int]:
+        """Each user's server process, from the hub's database (the spawner's state)."""
+        import json as json_module
+        import sqlite3
+
+        with sqlite3.connect(self.hub_dir / "jupyterhub.sqlite") as db:
+            rows = db.execute(
+                "SELECT users.name, spawners.state FROM spawners "
+                "JOIN users ON users.id = spawners.user_id WHERE spawners.server_id IS NOT NULL"
+            ).fetchall()
+        return {name: int(json_module.loads(state or "{}").get("pid", 0)) for name, state in rows}
+
     def log_tail(self, lines: int = 60) -> str:
         if self.log is None or not self.log.exists():
             return "(no log)"
@@ -198,7 +214,11 @@ class Site:
         try:
             self.stop()
         finally:
-            self.accounts.close()
+            try:
+                self.accounts.close()
+            finally:
+                if self.exchange_mounted:
+                    subprocess.run(["umount", "--lazy", str(self.exchange)], check=False)
 
 
 def _world_readable_dir(path: Path, mode: int = 0o755) -> Path:
@@ -219,7 +239,9 @@ def copy_config(source: Path, dest: Path, uid: int = 0, gid: int = 0) -> None:
     dest.chmod(0o755)
 
 
-def set_up(base: Path, *, students: int, instructors: int, db_url: str) -> Site:
+def set_up(
+    base: Path, *, students: int, instructors: int, db_url: str, exchange_size: str | None = None
+) -> Site:
     """Steps 2 to 6 of the guide in ``base``: accounts, exchange, settings, course directory."""
     _world_readable_dir(base / "home")
     accounts = Accounts(base / "home")
@@ -237,6 +259,21 @@ def set_up(base: Path, *, students: int, instructors: int, db_url: str) -> Site:
         }
         exchange = base / "srv" / "nbgrader" / "exchange"
         _world_readable_dir(exchange.parent)
+        if exchange_size is not None:  # a small disk of its own (the disk-full fault)
+            exchange.mkdir()
+            subprocess.run(
+                [
+                    "mount",
+                    "-t",
+                    "tmpfs",
+                    "-o",
+                    f"size={exchange_size}",
+                    "iamlab-exchange",
+                    exchange,
+                ],
+                check=True,
+                timeout=60,
+            )
         system_config = base / "etc-jupyter"
         copy_config(DEPLOY / "etc-jupyter", system_config)
         with (system_config / "nbgrader_config.py").open("a", encoding="utf-8") as f:
@@ -271,9 +308,12 @@ def set_up(base: Path, *, students: int, instructors: int, db_url: str) -> Site:
             system_config=system_config,
             runner=runner,
             db_url=db_url,
+            exchange_mounted=exchange_size is not None,
         )
     except BaseException:
         accounts.close()
+        if exchange_size is not None:
+            subprocess.run(["umount", "--lazy", str(base / "srv/nbgrader/exchange")], check=False)
         raise
 
 
@@ -300,7 +340,9 @@ def require_root_and_tools() -> None:
 
 
 @contextlib.contextmanager
-def running_site(*, students: int, instructors: int = 1) -> Iterator[Site]:
+def running_site(
+    *, students: int, instructors: int = 1, exchange_size: str | None = None
+) -> Iterator[Site]:
     """A PostgreSQL gradebook, the guide's set-up and the hub, started; all removed after."""
     from postgres_server import running_postgres
     from unix_accounts import sweep_stale_accounts
@@ -311,7 +353,13 @@ def running_site(*, students: int, instructors: int = 1) -> Iterator[Site]:
     try:
         pg = _world_readable_dir(base / "pg")
         with running_postgres(pg) as db_url:
-            site = set_up(base, students=students, instructors=instructors, db_url=db_url)
+            site = set_up(
+                base,
+                students=students,
+                instructors=instructors,
+                db_url=db_url,
+                exchange_size=exchange_size,
+            )
             try:
                 site.start()
                 yield site

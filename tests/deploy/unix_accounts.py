@@ -63,6 +63,11 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _zombie(proc: Path) -> bool:
+    stat_line = (proc / "stat").read_text()
+    return stat_line.rsplit(")", 1)[1].split()[0] == "Z"
+
+
 def _kill_processes_of(uid: int) -> None:
     """SIGKILL each process (by its pid) that runs as ``uid``: test accounts only."""
     for _ in range(20):
@@ -70,7 +75,8 @@ def _kill_processes_of(uid: int) -> None:
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
-                    if entry.stat().st_uid == uid:
+                    # a zombie is dead already: only its parent can reap it
+                    if entry.stat().st_uid == uid and not _zombie(entry):
                         pids.append(int(entry.name))
                 except OSError:
                     continue

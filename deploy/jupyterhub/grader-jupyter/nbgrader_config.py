@@ -30,6 +30,10 @@ c = get_config()  # noqa: F821 (nbgrader defines get_config when it loads this f
 # )
 #
 # `pip install "psycopg[binary]==3.3.9"` in the course's environment first.
+#
+# On Kubernetes (deploy/kubernetes/) the URL comes from a secret, through the environment:
+if os.environ.get("IAMLAB_GRADEBOOK_URL"):
+    c.CourseDirectory.db_url = os.environ["IAMLAB_GRADEBOOK_URL"]
 
 
 # ---------------------------------------------------------------- collecting

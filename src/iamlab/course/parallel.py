@@ -17,6 +17,11 @@ The gradebook:
   that a writer waits for the lock instead of failing; grading itself (the kernels) still runs
   in parallel, only the short writes of the grades are serialised.
 
+When the gradebook fails under a run (the database restarted, unreachable: SQLAlchemy's
+errors in nbgrader's log), nothing is recorded for that run's students and the command fails
+naming them; nbgrader has removed what it could not save, so running it again grades exactly
+those (nbgrader skips the submissions already autograded) and leaves the others alone.
+
 ``jobs`` = 1 is exactly :func:`iamlab.course.pipeline.autograde`.
 """
 
@@ -39,6 +44,7 @@ from iamlab.course.gradebook import gradebook_url
 
 SQLITE_BUSY_SECONDS = 120
 MAX_BATCH = 25  # students per nbgrader run: a run that fails takes at most this many with it
+GRADEBOOK_FAILED = "sqlalchemy.exc."  # how nbgrader's log shows the database failing under it
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,15 @@ def autograde(
             if run.returncode != 0:
                 print("\n".join(run.output.strip().splitlines()[-15:]), file=sys.stderr)
         runs += done
+        broken = [run for run in done if run.returncode != 0 and GRADEBOOK_FAILED in run.output]
+        if broken:
+            students_hit = sorted(s for run in broken for s in run.students)
+            raise pipeline.PipelineError(
+                f"{name}: the gradebook failed while {len(broken)} of {len(done)} nbgrader "
+                f"runs were grading; the submissions of {', '.join(students_hit)} may not be "
+                f"graded (nothing was recorded for them). Run the same command again once "
+                f"the gradebook is back: it grades what is missing and keeps the rest."
+            )
         for student, reason in pipeline.record_ungraded(course, name):
             print(f"{name}: {student} scored 0: {reason}")
     return runs
