@@ -204,3 +204,17 @@ def test_sqlite_runs_wait_for_the_lock(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert parallel.worker_db_url(tmp_path) is None
+
+
+def test_a_failing_gradebook_is_recognised_in_nbgraders_log() -> None:
+    """Are SQLAlchemy's connection errors recognised, and its warnings not?"""
+    down = (
+        "    sqlalchemy.exc.OperationalError: (psycopg.OperationalError) connection is bad: "
+        "connection to server on socket failed: No such file or directory"
+    )
+    locked = "sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) database is locked"
+    warning = "api.py:2229: SAWarning: Object of type <SubmittedAssignment> not in session"
+    assert parallel.GRADEBOOK_FAILED.search(down)
+    assert parallel.GRADEBOOK_FAILED.search(locked)
+    assert not parallel.GRADEBOOK_FAILED.search(warning)
+    assert not parallel.GRADEBOOK_FAILED.search("NameError: name 'x' is not defined")

@@ -31,6 +31,7 @@ those (nbgrader skips the submissions already autograded) and leaves the others 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -44,7 +45,10 @@ from iamlab.course.gradebook import gradebook_url
 
 SQLITE_BUSY_SECONDS = 120
 MAX_BATCH = 25  # students per nbgrader run: a run that fails takes at most this many with it
-GRADEBOOK_FAILED = "sqlalchemy.exc."  # how nbgrader's log shows the database failing under it
+# how nbgrader's log shows the database failing under it (down, unreachable, locked)
+GRADEBOOK_FAILED = re.compile(
+    r"sqlalchemy\.exc\.(OperationalError|InterfaceError|DisconnectionError|PendingRollbackError)"
+)
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,9 @@ def autograde(
             if run.returncode != 0:
                 print("\n".join(run.output.strip().splitlines()[-15:]), file=sys.stderr)
         runs += done
-        broken = [run for run in done if run.returncode != 0 and GRADEBOOK_FAILED in run.output]
+        broken = [
+            run for run in done if run.returncode != 0 and GRADEBOOK_FAILED.search(run.output)
+        ]
         if broken:
             students_hit = sorted(s for run in broken for s in run.students)
             raise pipeline.PipelineError(
