@@ -118,17 +118,18 @@ def burst(
     return result
 
 
-def collect_and_grade(site: Site, jobs: int = 2, again: bool = False) -> None:
-    """The grader collects and autogrades everything (make autograde JOBS=2's command).
+def collect(site: Site, update: bool = False) -> None:
+    """The grader collects (``update``: the submissions newer than those collected)."""
+    flags = ["--update"] if update else []
+    site.runner.run(site.grader, ["nbgrader", "collect", *flags, ASSIGNMENT], cwd=site.course_dir)
 
-    ``again``: collect --update (the newer submissions) and autograde --force.
-    """
-    update = ["--update"] if again else []
-    site.runner.run(site.grader, ["nbgrader", "collect", *update, ASSIGNMENT], cwd=site.course_dir)
-    force = ["--force"] if again else []
+
+def collect_and_grade(site: Site, jobs: int = 2) -> None:
+    """The grader collects and autogrades everything (make autograde JOBS=2's command)."""
+    collect(site)
     site.runner.run(
         site.grader,
-        ["python", "-m", "iamlab.course", "autograde", *force, "--jobs", str(jobs), ASSIGNMENT],
+        ["python", "-m", "iamlab.course", "autograde", "--jobs", str(jobs), ASSIGNMENT],
         cwd=site.course_dir,
         timeout=900,
     )
