@@ -110,8 +110,11 @@ COURSE_CMD := $(WITH_VENV_PATH) $(abspath $(VENV_PYTHON)) -m iamlab.course
 release: venv ## Build source/ from the answer banks and release/ with nbgrader (BANK=, COURSE=)
 	$(COURSE_CMD) release --course "$(COURSE)" $(if $(BANK),--bank "$(BANK)") $(ASSIGNMENT)
 
-autograde: venv ## Autograde submitted/ with each kernel in the bubblewrap sandbox (ASSIGNMENT=)
-	$(COURSE_CMD) autograde --course "$(COURSE)" $(ASSIGNMENT)
+# JOBS: nbgrader processes at once, each grading its own batch of students (course/parallel.py).
+JOBS ?= 1
+
+autograde: venv ## Autograde submitted/ with each kernel in the bubblewrap sandbox (ASSIGNMENT=, JOBS=)
+	$(COURSE_CMD) autograde --course "$(COURSE)" --jobs "$(JOBS)" $(ASSIGNMENT)
 
 feedback: venv ## Generate HTML feedback for the autograded submissions (ASSIGNMENT=)
 	$(COURSE_CMD) feedback --course "$(COURSE)" $(ASSIGNMENT)

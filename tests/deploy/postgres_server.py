@@ -103,10 +103,7 @@ def running_postgres(base: Path) -> Iterator[str]:
                 ],
             )
         )
-        options = (
-            f"-k {socket_dir} -c listen_addresses='' -c fsync=off "
-            "-c full_page_writes=off -c synchronous_commit=off"
-        )
+        options = _options(socket_dir)
         _run(
             _as(
                 account,
@@ -135,6 +132,13 @@ def running_postgres(base: Path) -> Iterator[str]:
         yield f"postgresql+psycopg://{SUPERUSER}@/{DATABASE}?host={socket_dir}"
 
 
+def _options(socket_dir: Path) -> str:
+    return (
+        f"-k {socket_dir} -c listen_addresses='' -c fsync=off "
+        "-c full_page_writes=off -c synchronous_commit=off"
+    )
+
+
 def _stop(binaries: Path, account: Account | None, data: Path) -> None:
     done = subprocess.run(
         _as(
@@ -160,3 +164,29 @@ def _stop(binaries: Path, account: Account | None, data: Path) -> None:
         pid = int(pid_file.read_text().split()[0])  # the server's own pid, nothing else
         with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+def restart_postgres(base: Path, down: float = 0) -> None:
+    """Stop the server of ``running_postgres(base)`` at once (as a crash), ``down`` seconds.
+
+    Then start it again with the same options, as the data folder's owner (the test account
+    under root).
+    """
+    import pwd
+    import time
+
+    binaries = server_binaries()
+    if binaries is None:
+        raise FileNotFoundError("PostgreSQL's pg_ctl is not installed")
+    data = base / "data"
+    account = None
+    if os.geteuid() == 0:
+        entry = pwd.getpwuid(data.stat().st_uid)
+        account = Account(
+            name=entry.pw_name, uid=entry.pw_uid, gid=entry.pw_gid, home=Path(entry.pw_dir)
+        )
+    pg_ctl = [str(binaries / "pg_ctl"), "-D", str(data), "-w", "-t", "60"]
+    _run(_as(account, [*pg_ctl, "-m", "immediate", "stop"]))
+    time.sleep(down)
+    log = str(base / "server.log")
+    _run(_as(account, [*pg_ctl, "-l", log, "-o", _options(base / "socket"), "start"]))

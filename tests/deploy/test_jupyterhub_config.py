@@ -57,8 +57,32 @@ def test_graders_and_only_graders_reach_the_formgrader(hub: Any) -> None:
     ]
     assert len(roles) == 1
     assert roles[0]["scopes"] == [f"access:services!service={service['name']}"]
-    assert list(hub.JupyterHub.load_groups) == roles[0]["groups"]
+    assert roles[0]["groups"] == [f"formgrade-{service['name']}"]
     assert not roles[0].get("users")
+
+
+def test_hub_groups_come_from_login_not_from_hand_edits(hub: Any) -> None:
+    """Does each login set the course's hub groups: formgrade- for GRADERS, nothing else here?"""
+    assert hub.Authenticator.manage_groups is True
+    hook = hub.Authenticator.post_auth_hook
+    course = course_id()
+    # instructor1 (GRADERS' default) has no Unix account on this machine: only the grader group
+    assert hook(None, None, {"name": "instructor1"})["groups"] == [f"formgrade-{course}"]
+    # root is in neither course group nor GRADERS
+    assert hook(None, None, {"name": "root"})["groups"] == []
+
+
+def test_each_server_may_read_its_own_users_groups_and_no_more(hub: Any) -> None:
+    """Is the server role JupyterHub's default plus reading its own user's name and groups?"""
+    (server,) = [r for r in hub.JupyterHub.load_roles if r["name"] == "server"]
+    assert sorted(server["scopes"]) == sorted(
+        [
+            "users:activity!user",
+            "access:servers!server",
+            "read:users:name!user",
+            "read:users:groups!user",
+        ]
+    )
 
 
 def test_everything_runs_from_one_environment(hub: Any) -> None:

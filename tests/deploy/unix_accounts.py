@@ -16,6 +16,7 @@ shown at /usr/local/etc/jupyter. Nothing on the machine changes mode or content.
 from __future__ import annotations
 
 import contextlib
+import grp
 import os
 import pwd
 import re
@@ -62,6 +63,11 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _zombie(proc: Path) -> bool:
+    stat_line = (proc / "stat").read_text()
+    return stat_line.rsplit(")", 1)[1].split()[0] == "Z"
+
+
 def _kill_processes_of(uid: int) -> None:
     """SIGKILL each process (by its pid) that runs as ``uid``: test accounts only."""
     for _ in range(20):
@@ -69,7 +75,8 @@ def _kill_processes_of(uid: int) -> None:
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
-                    if entry.stat().st_uid == uid:
+                    # a zombie is dead already: only its parent can reap it
+                    if entry.stat().st_uid == uid and not _zombie(entry):
                         pids.append(int(entry.name))
                 except OSError:
                     continue
@@ -102,6 +109,14 @@ def sweep_stale_accounts() -> list[str]:
         if entry.pw_name.startswith(PREFIX) and match and not _pid_alive(int(match[1])):
             remove_account(entry.pw_name)
             removed.append(entry.pw_name)
+    # a test's extra groups (Accounts.add_group) left with no member and nobody's own group
+    primary = {entry.pw_gid for entry in pwd.getpwall()}
+    for group in grp.getgrall():
+        if group.gr_name.startswith(PREFIX) and not group.gr_mem and group.gr_gid not in primary:
+            subprocess.run(
+                ["groupdel", group.gr_name], capture_output=True, check=False, timeout=60
+            )
+            removed.append(group.gr_name)
     return removed
 
 
@@ -112,6 +127,7 @@ class Accounts:
         self.homes = homes
         self.token = secrets.token_hex(2)
         self.created: list[str] = []
+        self.groups: list[str] = []
 
     def add(self, role: str) -> Account:
         name = f"{PREFIX}{self.token}-{role}"
@@ -140,8 +156,38 @@ class Accounts:
         entry = pwd.getpwnam(name)
         return Account(name=name, uid=entry.pw_uid, gid=entry.pw_gid, home=home)
 
+    def add_group(self, role: str, members: Iterable[Account]) -> str:
+        """A Unix group ``iamlab-t-<token>-<role>`` with ``members``; removed by close()."""
+        name = f"{PREFIX}{self.token}-{role}"
+        self.groups.append(name)
+        users = ",".join(m.name for m in members)
+        subprocess.run(
+            ["groupadd", *(["--users", users] if users else []), name],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        return name
+
+    def set_password(self, account: Account, password: str) -> None:
+        """Give ``account`` a password (PAM logins, as the guide's `chpasswd`)."""
+        subprocess.run(
+            ["chpasswd"],
+            input=f"{account.name}:{password}\n",
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
     def close(self) -> None:
         errors = []
+        for group in reversed(self.groups):
+            done = subprocess.run(["groupdel", group], capture_output=True, text=True, timeout=60)
+            if done.returncode not in (0, 6):  # 6: no such group
+                errors.append(f"{group}: {done.stderr.strip()}")
+        self.groups.clear()
         for name in reversed(self.created):
             try:
                 remove_account(name)

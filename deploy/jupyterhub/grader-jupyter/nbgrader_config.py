@@ -6,16 +6,19 @@ through the formgrader service or `sudo -iu grader-iam-study-lab`. nbgrader read
 after the system-wide one and before the course's own nbgrader_config.py, which it reads from
 the folder it runs in: always run nbgrader from the course directory.
 
-Two settings belong to the deployment rather than to the course:
+Three settings belong to the deployment rather than to the course:
 
 - the gradebook: SQLite (`gradebook.db` in the course directory) unless a URL is given;
-- collecting: a submission is taken only from the student it names (OwnerCheckedCollect).
+- collecting: a submission is taken only from the student it names, and only if it holds no
+  link or special file (OwnerCheckedCollect);
+- no hub groups: the grader account is not a hub user, so the formgrader (a hub service run
+  as this account) works on the course of this directory, with nbgrader's default plugin.
 """
 
 import os
 import pwd
 
-from nbgrader.exchange.default.collect import ExchangeCollect
+from iamlab.course.exchange import CheckedCollect
 
 c = get_config()  # noqa: F821 (nbgrader defines get_config when it loads this file)
 
@@ -28,11 +31,16 @@ c = get_config()  # noqa: F821 (nbgrader defines get_config when it loads this f
 # )
 #
 # `pip install "psycopg[binary]==3.3.9"` in the course's environment first.
+#
+# On Kubernetes (deploy/kubernetes/) the URL comes from a secret, through the environment:
+if os.environ.get("IAMLAB_GRADEBOOK_URL"):
+    c.CourseDirectory.db_url = os.environ["IAMLAB_GRADEBOOK_URL"]
 
 
 # ---------------------------------------------------------------- collecting
-class OwnerCheckedCollect(ExchangeCollect):
-    """nbgrader's collect, taking each submission only from the student whose name it bears.
+class OwnerCheckedCollect(CheckedCollect):
+    """nbgrader's collect, taking each submission only from the student whose name it bears,
+    and never one that holds a symbolic link, device, FIFO or hard link (CheckedCollect).
 
     Any student can run `nbgrader submit ps01 --student=someone-else`, which leaves a folder
     named after someone else in the exchange. nbgrader 0.9.6's own collect only warns
@@ -68,3 +76,7 @@ class OwnerCheckedCollect(ExchangeCollect):
 
 
 c.ExchangeFactory.collect = OwnerCheckedCollect
+
+# ---------------------------------------------------------------- no hub groups
+# everyone's config (etc-jupyter/) turns on JupyterHubAuthPlugin on the hub; not for this account
+c.Authenticator.plugin_class = "nbgrader.auth.NoAuthPlugin"

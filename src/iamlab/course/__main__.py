@@ -1,7 +1,8 @@
 """``python -m iamlab.course COMMAND``: the instructor's commands (the Makefile calls these).
 
 release     build source/ from the banks, then release/ with nbgrader generate_assignment
-autograde   autograde submitted/ (sandboxed), verifying every check outside the kernel
+autograde   autograde submitted/ (sandboxed), verifying every check outside the kernel;
+            --jobs N grades N batches of students at once
 feedback    generate HTML feedback for the autograded submissions
 examples    regenerate autograded/ from the built-in example submissions
 report      what the class gets wrong: per test and per scenario, as CSV, markdown and a plot
@@ -15,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from iamlab.course import pipeline
+from iamlab.course import parallel, pipeline
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     p = command("autograde", "autograde submitted/ in the sandbox")
     p.add_argument("assignments", nargs="*", default=None)
     p.add_argument("--force", action="store_true", help="autograde again what was autograded")
+    p.add_argument(
+        "--jobs", type=int, default=1, help="nbgrader processes at once (iamlab.course.parallel)"
+    )
     p = command("feedback", "generate HTML feedback")
     p.add_argument("assignments", nargs="*", default=None)
     command("examples", "regenerate autograded/ from the example submissions")
@@ -53,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "release":
             pipeline.release(args.course, bank=args.bank, assignments=args.assignments or None)
         elif args.command == "autograde":
-            pipeline.autograde(args.course, assignments=args.assignments or None, force=args.force)
+            parallel.autograde(
+                args.course, jobs=args.jobs, assignments=args.assignments or None, force=args.force
+            )
         elif args.command == "feedback":
             pipeline.feedback(args.course, assignments=args.assignments or None)
         elif args.command == "examples":
