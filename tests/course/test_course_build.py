@@ -113,3 +113,30 @@ def test_ps01_bank_is_read_by_the_scenario_bank_loader() -> None:
     graded = {sc["id"]: sc["answer"] for sc in load_banks()["ps01"]["scenarios"]}
     assert bank.answers() == graded
     assert len(bank) >= 12
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("ps01: " + "[" * 50_000 + "]" * 50_000, "nested too deeply|levels"),
+        (
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n"
+                for i in range(8)
+            ),
+            "values|aliases|too many",
+        ),
+        ("ps01: {scenarios: []}\nps01: {scenarios: []}\n", "appears twice"),
+    ],
+    ids=["50000-deep", "billion-laughs", "duplicate-key"],
+)
+def test_a_hostile_private_bank_is_refused_with_a_reason(tmp_path, text, problem):
+    """Does a private bank that is too deep, an alias bomb or has a key twice give a BankError
+    (naming the file) in bounded time, while the public bank beside it still loads?"""
+    bank = tmp_path / "bank.yaml"
+    bank.write_text(text, encoding="utf-8")
+    with pytest.raises(BankError, match=problem) as caught:
+        load_banks(bank)
+    assert str(bank) in str(caught.value)
+    assert load_banks()["ps01"]["scenarios"]  # the honest control

@@ -9,7 +9,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+from iamlab.errors import PolicyError
+from iamlab.model.documents import load_yaml
 
 ASSIGNMENTS = ("ps01", "ps02", "ps03", "ps04")
 
@@ -24,7 +25,7 @@ def public_bank(assignment: str) -> dict[str, Any]:
         .joinpath("bank", f"{assignment}.yaml")
         .read_text(encoding="utf-8")
     )
-    return _mapping(yaml.safe_load(text), f"public bank {assignment}")
+    return _mapping(_read(text, f"public bank {assignment}"), f"public bank {assignment}")
 
 
 def load_banks(bank: Path | None = None) -> dict[str, dict[str, Any]]:
@@ -37,9 +38,9 @@ def load_banks(bank: Path | None = None) -> dict[str, dict[str, Any]]:
         for name in ASSIGNMENTS:
             path = bank / f"{name}.yaml"
             if path.exists():
-                banks[name] = _mapping(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
+                banks[name] = _mapping(_read_file(path), str(path))
     elif bank.is_file():
-        data = _mapping(yaml.safe_load(bank.read_text(encoding="utf-8")), str(bank))
+        data = _mapping(_read_file(bank), str(bank))
         unknown = sorted(set(data) - set(ASSIGNMENTS))
         if unknown:
             raise BankError(
@@ -50,6 +51,22 @@ def load_banks(bank: Path | None = None) -> dict[str, dict[str, Any]]:
     else:
         raise BankError(f"{bank}: no such file or folder")
     return banks
+
+
+def _read(text: str, where: str) -> object:
+    """A bank's YAML, read with the engine's bounded reader (depth, aliases, duplicate keys)."""
+    try:
+        return load_yaml(text, where)
+    except PolicyError as exc:
+        raise BankError(str(exc)) from None
+
+
+def _read_file(path: Path) -> object:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BankError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
+    return _read(text, str(path))
 
 
 def _mapping(value: object, where: str) -> dict[str, Any]:
