@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from lab_page import CHROMIUM, launch_chromium
 from lab_server import ROOT
-from playwright.sync_api import sync_playwright
 
 SHOTS = ROOT / "test-output" / "browser"
 
@@ -29,13 +28,12 @@ def shots() -> Path:
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
+def chromium(playwright_session: Any) -> Iterator[Any]:
     """The system's Chromium, headless, closed at the end of the run even after a failure."""
     if not CHROMIUM.exists():
         pytest.fail(f"the browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = launch_chromium(playwright_session)
+    try:
+        yield browser
+    finally:
+        browser.close()

@@ -664,13 +664,12 @@ def test_was_the_socket_folder_read_only_and_the_tree_memory_bounded(
 
 @pytest.mark.browser
 def test_does_no_student_script_run_in_the_feedback_or_the_graded_notebook(
-    graded: dict[str, Any], tmp_path: Path
+    graded: dict[str, Any], tmp_path: Path, playwright_session: Any
 ) -> None:
     """In Chromium: the feedback page and the graded notebook as the formgrader renders it."""
     import os
 
     from nbconvert import HTMLExporter
-    from playwright.sync_api import sync_playwright
 
     chromium = Path(os.environ.get("IAMLAB_CHROMIUM", "/usr/bin/chromium"))
     if not chromium.exists():
@@ -680,29 +679,28 @@ def test_does_no_student_script_run_in_the_feedback_or_the_graded_notebook(
     notebook = nbformat.read(course / "autograded" / "atk-xss" / "ps01" / "ps01.ipynb", 4)
     rendered = tmp_path / "graded.html"
     rendered.write_text(HTMLExporter().from_notebook_node(notebook)[0], encoding="utf-8")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"], headless=True
-        )
-        try:
-            for page_file in (feedback, rendered):
-                page = browser.new_page()
-                dialogs: list[str] = []
-                page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
-                page.goto(page_file.as_uri(), wait_until="load")
-                page.wait_for_timeout(1500)
-                for link in page.locator("a").all():
-                    href = link.get_attribute("href") or ""
-                    assert not href.lower().lstrip().startswith("javascript:"), href
-                assert page.evaluate("window.PWNED === undefined"), page_file.name
-                assert dialogs == []
-                # the course's own diagram is still shown, as an image
-                shown = page.evaluate(
-                    "Array.from(document.images).filter(i => "
-                    "i.src.startsWith('data:image/svg+xml') && i.naturalWidth > 0).length"
-                )
-                assert shown >= 1, f"no diagram displayed in {page_file.name}"
-                page.close()
-        finally:
-            browser.close()
+    browser = playwright_session.chromium.launch(
+        executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"], headless=True
+    )
+    try:
+        for page_file in (feedback, rendered):
+            page = browser.new_page()
+            dialogs: list[str] = []
+            page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
+            page.goto(page_file.as_uri(), wait_until="load")
+            page.wait_for_timeout(1500)
+            for link in page.locator("a").all():
+                href = link.get_attribute("href") or ""
+                assert not href.lower().lstrip().startswith("javascript:"), href
+            assert page.evaluate("window.PWNED === undefined"), page_file.name
+            assert dialogs == []
+            # the course's own diagram is still shown, as an image
+            shown = page.evaluate(
+                "Array.from(document.images).filter(i => "
+                "i.src.startsWith('data:image/svg+xml') && i.naturalWidth > 0).length"
+            )
+            assert shown >= 1, f"no diagram displayed in {page_file.name}"
+            page.close()
+    finally:
+        browser.close()
     assert "Roles." in feedback.read_text(encoding="utf-8")  # the answer is still shown

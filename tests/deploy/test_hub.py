@@ -212,13 +212,11 @@ def _student_reads_feedback(b: Browser, walk: Walk, name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def walk() -> Iterator[Walk]:
+def walk(playwright_session: Any) -> Iterator[Walk]:
     if not CHROMIUM.exists():
         pytest.fail(
             f"the hub's browser test needs Chromium at {CHROMIUM} (apt-get install chromium)"
         )
-    from playwright.sync_api import sync_playwright
-
     if SHOTS.exists():
         shutil.rmtree(SHOTS)
     SHOTS.mkdir(parents=True)
@@ -228,35 +226,34 @@ def walk() -> Iterator[Walk]:
         walk = Walk(site=site, answered={first: every_part, second: set()})
         instructor = site.instructors[0].name
         started = time.monotonic()
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-            )
-            b = Browser(chromium, site)
-            try:
-                page = b.login(instructor, f"/services/{SERVICE}/formgrader/manage_assignments")
-                page.wait_for_selector("#main-table td.assign a")
-                walk.texts["generate"] = b.formgrader(page, ASSIGNMENT, "assign")
-                page.wait_for_selector("#main-table td.release a")
-                walk.texts["release"] = b.formgrader(page, ASSIGNMENT, "release")
-                page.context.close()
-                for student in (first, second):
-                    _student_works(b, walk, student)
-                page = b.login(instructor, f"/services/{SERVICE}/formgrader/manage_assignments")
-                page.wait_for_selector("#main-table td.collect a")
-                walk.texts["collect"] = b.formgrader(page, ASSIGNMENT, "collect")
-                page.context.close()
-                _instructor_grades(b, walk, instructor)
-                for student in (first, second):
-                    _student_reads_feedback(b, walk, student)
-            except Exception:
-                for context in chromium.contexts:
-                    for open_page in context.pages:
-                        b.shot(open_page, "failure")
-                (SHOTS / "hub.log").write_text(site.log_tail(400), encoding="utf-8")
-                raise
-            finally:
-                chromium.close()
+        chromium = playwright_session.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        b = Browser(chromium, site)
+        try:
+            page = b.login(instructor, f"/services/{SERVICE}/formgrader/manage_assignments")
+            page.wait_for_selector("#main-table td.assign a")
+            walk.texts["generate"] = b.formgrader(page, ASSIGNMENT, "assign")
+            page.wait_for_selector("#main-table td.release a")
+            walk.texts["release"] = b.formgrader(page, ASSIGNMENT, "release")
+            page.context.close()
+            for student in (first, second):
+                _student_works(b, walk, student)
+            page = b.login(instructor, f"/services/{SERVICE}/formgrader/manage_assignments")
+            page.wait_for_selector("#main-table td.collect a")
+            walk.texts["collect"] = b.formgrader(page, ASSIGNMENT, "collect")
+            page.context.close()
+            _instructor_grades(b, walk, instructor)
+            for student in (first, second):
+                _student_reads_feedback(b, walk, student)
+        except Exception:
+            for context in chromium.contexts:
+                for open_page in context.pages:
+                    b.shot(open_page, "failure")
+            (SHOTS / "hub.log").write_text(site.log_tail(400), encoding="utf-8")
+            raise
+        finally:
+            chromium.close()
         print(f"\nhub browser walk: {time.monotonic() - started:.0f} s")
         yield walk
 

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from lite_site import CHROMIUM, CHROMIUM_ARGS, PREFIX, ROOT, Site, StaticHandler
-from playwright.sync_api import sync_playwright
 
 
 @pytest.fixture(scope="session")
@@ -46,15 +45,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
+def chromium(playwright_session: Any) -> Iterator[Any]:
     """The system's Chromium, headless."""
     if not CHROMIUM.exists():
         pytest.fail(f"the JupyterLite tests need Chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = playwright_session.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    )
+    try:
+        yield browser
+    finally:
+        browser.close()
