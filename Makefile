@@ -18,7 +18,7 @@ LEARNER_STAMP := $(LEARNER_CONFIG)/.written
 LINT_PATHS := $(wildcard src tests scripts notebooks benchmarks deploy lite)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv graphviz lab lab-instructor lint format test bench typecheck clean distclean notebooks
+.PHONY: help venv graphviz lab lab-instructor lint format test test-hub bench typecheck clean distclean notebooks
 .PHONY: release autograde feedback examples report
 .PHONY: fuzz lite
 
@@ -85,9 +85,14 @@ format: venv ## Reformat the code and apply ruff's safe fixes
 	$(VENV)/bin/ruff format $(LINT_PATHS)
 	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
 
-test: venv graphviz ## Run lint, then the whole test suite
+test: venv graphviz ## Run lint, then the whole test suite but the real hub's (make test-hub)
 	@$(MAKE) --no-print-directory lint
-	$(WITH_VENV_PATH) IAMLAB_REAL_AWS= $(VENV_PYTHON) -m pytest
+	$(WITH_VENV_PATH) IAMLAB_REAL_AWS= $(VENV_PYTHON) -m pytest -m "not hub"
+
+# The course's real JupyterHub with a class of 30, faults and a browser (tests/deploy/test_hub*.py):
+# about ten minutes, as root (Unix accounts, PAM). CI (.ci/run) runs it after `make test`.
+test-hub: venv graphviz ## Run the real JupyterHub tests: browser term, 30-student burst, faults (root)
+	$(WITH_VENV_PATH) IAMLAB_REAL_AWS= $(VENV_PYTHON) -m pytest -m hub
 
 # IAMLAB_REAL_AWS= : tests and stored outputs always use the embedded AWS, never a real account.
 notebooks: venv graphviz ## Re-run the self-study notebooks, store their outputs, rebuild their contents
