@@ -42,6 +42,7 @@ from iamlab.model.identity_providers import IdentityProviders, SamlProvider
 from iamlab.model.loader import aws_managed_policies
 from iamlab.model.policy import Policy, parse_policy
 from iamlab.model.principals import Account, AttachedPolicy, Role
+from iamlab.safe_repr import safe_repr
 
 ROLE_PATH = "/aws-reserved/sso.amazonaws.com/"
 ROLE_PREFIX = "AWSReservedSSO_"
@@ -166,7 +167,7 @@ def build_identity_center(
         ):
             raise PolicyError(
                 f"{s_place}.session_duration",
-                f"{duration!r}: a permission set's session duration is a whole number of "
+                f"{safe_repr(duration)}: a permission set's session duration is a whole number of "
                 f"seconds from 3600 (1 hour) to 43200 (12 hours)",
             )
         description = body.get("description", "")
@@ -188,13 +189,14 @@ def build_identity_center(
         if account not in accounts:
             raise PolicyError(
                 f"{a_place}.account",
-                f"{account!r} is not an account of this lab ({', '.join(accounts)})",
+                f"{safe_repr(account)} is not an account of this lab ({', '.join(accounts)})",
             )
         pset = item.get("permission_set")
         if not isinstance(pset, str) or pset not in sets:
             raise PolicyError(
                 f"{a_place}.permission_set",
-                f"no permission set {pset!r} (permission sets: {', '.join(sets) or 'none'})",
+                f"no permission set {safe_repr(pset)} (permission sets: "
+                f"{', '.join(sets) or 'none'})",
             )
         user, group = item.get("user"), item.get("group")
         if (user is None) == (group is None):
@@ -205,9 +207,9 @@ def build_identity_center(
                     f"{a_place}.{key}", f"expected a name, got {describe_type(value)}"
                 )
         if user is not None and user not in users:
-            raise PolicyError(f"{a_place}.user", f"no Identity Center user {user!r}")
+            raise PolicyError(f"{a_place}.user", f"no Identity Center user {safe_repr(user)}")
         if group is not None and group not in groups:
-            raise PolicyError(f"{a_place}.group", f"no Identity Center group {group!r}")
+            raise PolicyError(f"{a_place}.group", f"no Identity Center group {safe_repr(group)}")
         assignments.append(
             Assignment(account=account, permission_set=str(pset), user=user, group=group)
         )
@@ -313,7 +315,8 @@ def _managed(ref: str, account: Account, place: str) -> Policy:
         return aws_managed_policies()[ref]
     raise PolicyError(
         place,
-        f"no managed policy {ref!r} in account {account.id}: Identity Center looks a customer "
+        f"no managed policy {safe_repr(ref)} in account {account.id}: Identity Center looks a "
+        f"customer "
         f"managed policy up by name in every account the permission set is assigned to",
     )
 
@@ -353,4 +356,4 @@ def _list(raw: object, place: str, *, text: bool = True) -> list[Any]:
 
 def _name(name: str, pattern: re.Pattern[str], place: str, what: str) -> None:
     if not pattern.match(name):
-        raise PolicyError(place, f"{name!r} is not a valid {what} name")
+        raise PolicyError(place, f"{safe_repr(name)} is not a valid {what} name")
