@@ -17,6 +17,8 @@ import fuzz_strategies as fs
 from fuzz_harness import FUZZ, call
 from hypothesis import given
 from hypothesis import strategies as st
+from test_fuzz_views import ATTRIBUTES, parsed
+from test_fuzz_views import TAGS as HTML_TAGS
 
 import iamlab
 from iamlab.diagrams.federation import federated_sequence
@@ -236,7 +238,12 @@ def _federated(label: str, lab: iamlab.Lab, function: Any, *args: Any, **kwargs:
         call("federated_sequence", federated_sequence, session)
     for exc in refused:
         call("federated_sequence(decision)", federated_sequence, decision=exc.decision)
-        call("explanation_html", explanation_html, exc.decision)
+        html = call("explanation_html", explanation_html, exc.decision)
+        page = parsed(html)  # claims of any shape: no markup of theirs in the page
+        assert page.tags <= HTML_TAGS and page.attributes <= ATTRIBUTES, (
+            page.tags,
+            page.attributes,
+        )
 
 
 @FUZZ
