@@ -170,3 +170,32 @@ def test_a_matrix_cell_asked_with_an_unhashable_key_is_refused(lab: iamlab.Lab) 
     with pytest.raises(ArgumentTypeError, match="principal"):
         matrix.result(["root"], "s3:GetObject", "*")  # type: ignore[arg-type]
     assert matrix.result("root", "s3:GetObject", "*") == "Allowed"
+
+
+def _center(permission_set: Any, account: Any) -> dict[str, Any]:
+    return {
+        "account_id": "111122223333",
+        "identity_center": {
+            "users": {"pat": {}},
+            "permission_sets": {"Empty": permission_set},
+            "assignments": [{"account": account, "permission_set": "Empty", "user": "pat"}],
+        },
+    }
+
+
+def test_an_empty_permission_set_is_a_permission_set_without_policies() -> None:
+    """``Empty:`` (None in YAML) was read as {} when checked, then used as None (an
+    AttributeError) when its role was built; the control: ``Empty: {}`` gives the same role."""
+    empty = iamlab.Lab.from_dict(_center(None, "111122223333"))
+    control = iamlab.Lab.from_dict(_center({}, "111122223333"))
+    assert empty.sign_in("pat", permission_set="Empty", now=NOW).role.policies == ()
+    assert control.sign_in("pat", permission_set="Empty", now=NOW).role.policies == ()
+
+
+def test_an_assignment_account_of_5000_digits_is_refused_with_its_place() -> None:
+    """A YAML number too long to print was a ValueError; it is a PolicyError with the place.
+    The control: the account as a 12-digit number still loads."""
+    with pytest.raises(iamlab.PolicyError) as error:
+        iamlab.Lab.from_dict(_center({}, 10**5000))
+    assert error.value.place == "identity_center.assignments[0].account"
+    assert iamlab.Lab.from_dict(_center({}, 111122223333)).federation.identity_center

@@ -154,10 +154,11 @@ def build_identity_center(
 
     sets: dict[str, PermissionSet] = {}
     raw_sets = _mapping(raw.get("permission_sets"), f"{place}.permission_sets")
+    bodies: dict[str, Mapping[str, Any]] = {}
     for sname, body in raw_sets.items():
         s_place = f"{place}.permission_sets.{sname}"
         _name(sname, _PERMISSION_SET_NAME, s_place, "permission set (1 to 32 characters)")
-        body = _mapping(body, s_place)
+        body = bodies[sname] = _mapping(body, s_place)  # None: an empty permission set
         _keys(body, _SET_KEYS, s_place)
         duration = body.get("session_duration", DEFAULT_SESSION)
         if (
@@ -185,6 +186,8 @@ def build_identity_center(
             raise PolicyError(
                 f"{a_place}.account", f"expected an account ID, got {describe_type(raw_account)}"
             )
+        if isinstance(raw_account, int) and not 0 <= raw_account < 10**12:
+            raise PolicyError(f"{a_place}.account", "an account ID has 12 digits")
         account = str(raw_account)
         if account not in accounts:
             raise PolicyError(
@@ -227,7 +230,7 @@ def build_identity_center(
         )
         s_place = f"{place}.permission_sets.{a.permission_set}"
         role = _role(
-            raw_sets[a.permission_set], sets[a.permission_set], accounts[a.account], provider
+            bodies[a.permission_set], sets[a.permission_set], accounts[a.account], provider
         )
         held_account = accounts[a.account]
         if role.name in held_account.roles:
