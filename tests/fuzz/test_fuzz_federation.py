@@ -374,9 +374,10 @@ def test_any_identity_sections_load_or_are_refused(
     for path, value in changes:
         data = fs._put(data, path, fs.copy_or(value))
     center = data.get("identity_center")
-    if isinstance(center, dict) and isinstance(center.get("assignments"), list):
-        for key, value in assignment:
-            center["assignments"].append({**center["assignments"][0], key: value})
+    listed = center.get("assignments") if isinstance(center, dict) else None
+    if isinstance(listed, list) and listed and isinstance(listed[0], dict):
+        for key, value in assignment:  # the first assignment, one field bent
+            listed.append({**listed[0], key: fs.copy_or(value)})
     lab = call("Lab.from_dict(federation)", iamlab.Lab.from_dict, data)
     if lab is not None and lab.federation.identity_center is not None:
         for user in lab.federation.identity_center.users:
