@@ -140,7 +140,7 @@ claim_text = st.one_of(
             "kim@coffee-shop.example",
             "*@coffee-shop.example",
             "sts.amazonaws.com",
-            "x" * 30_000,
+            "x" * 9_000,  # three of these pass STS's 20,000; Hypothesis prints up to 30 kB
             "<script>alert(1)</script>",
             "a\x00b",
             "\u202eevil",
@@ -449,7 +449,8 @@ def test_any_token_against_a_role_that_trusts_the_provider(token: Any) -> None:
     if lab.sessions():  # let in: the claim matched as text, never as a pattern of its own
         sub = token["sub"]
         assert isinstance(sub, str) and sub.startswith("repo:coffee-shop/"), sub[:80]
-        assert token["aud"] == "sts.amazonaws.com" or token.get("azp") == "sts.amazonaws.com"
+        audiences = token["aud"] if isinstance(token["aud"], list) else [token["aud"]]
+        assert "sts.amazonaws.com" in [*audiences, token.get("azp")], audiences
 
 
 @FUZZ

@@ -199,3 +199,14 @@ def test_an_assignment_account_of_5000_digits_is_refused_with_its_place() -> Non
         iamlab.Lab.from_dict(_center({}, 10**5000))
     assert error.value.place == "identity_center.assignments[0].account"
     assert iamlab.Lab.from_dict(_center({}, 111122223333)).federation.identity_center
+
+
+def test_a_backslash_typed_as_the_account_is_drawn_literally(lab: iamlab.Lab) -> None:
+    """A refused sign-in to account ``\\`` put the text in a node's tooltip as is, and DOT
+    read the backslash as escaping the closing quote (a DotSyntaxWarning, no SVG). Tooltips
+    keep backslashes literal, as labels do; the control: an ordinary account is drawn too."""
+    for account in ("\\", "111122223333\\", "999999999999"):
+        with pytest.raises(iamlab.AccessDeniedError) as refused:
+            lab.sign_in("pat", permission_set="Admin", account=account, now=NOW)
+        svg = federated_sequence(decision=refused.value.decision).pipe(format="svg").decode()
+        assert "<svg" in svg and f"in account {account}" in svg.replace("&#92;", "\\")
