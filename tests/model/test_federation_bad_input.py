@@ -210,3 +210,13 @@ def test_a_backslash_typed_as_the_account_is_drawn_literally(lab: iamlab.Lab) ->
             lab.sign_in("pat", permission_set="Admin", account=account, now=NOW)
         svg = federated_sequence(decision=refused.value.decision).pipe(format="svg").decode()
         assert "<svg" in svg and f"in account {account}" in svg.replace("&#92;", "\\")
+
+
+def test_a_wrong_audience_of_9000_characters_gives_a_short_message(lab: iamlab.Lab) -> None:
+    """The audience was echoed whole (a 9,000-character message for a 9,000-character aud);
+    the control: a short audience is still named as written."""
+    with pytest.raises(iamlab.InvalidIdentityTokenError) as long:
+        lab.assume_role_with_web_identity("Deploy", token={**MAIN, "aud": "x" * 9_000}, now=NOW)
+    assert len(str(long.value)) < 400
+    with pytest.raises(iamlab.InvalidIdentityTokenError, match="the token is for other, and"):
+        lab.assume_role_with_web_identity("Deploy", token={**MAIN, "aud": "other"}, now=NOW)

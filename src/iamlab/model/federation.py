@@ -232,7 +232,7 @@ def _web_identity_request(
     if not any(a in provider.audiences for a in [*audiences, *([azp] if azp else [])]):
         raise InvalidIdentityTokenError(
             f"InvalidIdentityToken: Incorrect token audience: the token is for "
-            f"{', '.join(map(str, audiences))}, and the OIDC provider {provider.arn} lists "
+            f"{_shown(audiences)}, and the OIDC provider {provider.arn} lists "
             f"{', '.join(provider.audiences)}"
         )
     exp = claims.get("exp")
@@ -516,6 +516,12 @@ def _issue(
         source_identity=request.source_identity,
         tags=MappingProxyType(dict(request.tags)),
     )
+
+
+def _shown(texts: list[object]) -> str:
+    """A token's values for a message: each as written up to 80 characters, six at most."""
+    shown = [str(t) if len(str(t)) <= 80 else safe_repr(t, 80) for t in texts[:6]]
+    return ", ".join(shown) + (f" and {len(texts) - 6} more" if len(texts) > 6 else "")
 
 
 def _moment(epoch: float) -> str:
