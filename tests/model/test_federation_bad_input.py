@@ -220,3 +220,15 @@ def test_a_wrong_audience_of_9000_characters_gives_a_short_message(lab: iamlab.L
     assert len(str(long.value)) < 400
     with pytest.raises(iamlab.InvalidIdentityTokenError, match="the token is for other, and"):
         lab.assume_role_with_web_identity("Deploy", token={**MAIN, "aud": "other"}, now=NOW)
+
+
+def test_a_9000_character_provider_name_gives_a_short_place() -> None:
+    """The place quoted a provider's (or an unknown key's) name whole; it is bounded as the
+    loader bounds every place. The control: a short name is named as written."""
+    for name in ("x" * 9_000, "bad name"):
+        with pytest.raises(iamlab.PolicyError) as error:
+            iamlab.Lab.from_dict(
+                {"account_id": "111122223333", "identity_providers": {"saml": {name: {}}}}
+            )
+        assert len(str(error.value)) < 400
+    assert error.value.place == "identity_providers.saml.bad name"

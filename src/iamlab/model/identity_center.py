@@ -38,6 +38,7 @@ from typing import Any
 
 from iamlab.errors import PolicyError, describe_type
 from iamlab.model import arn as arns
+from iamlab.model.documents import _join as join_place
 from iamlab.model.identity_providers import IdentityProviders, SamlProvider
 from iamlab.model.loader import aws_managed_policies
 from iamlab.model.policy import Policy, parse_policy
@@ -142,7 +143,7 @@ def build_identity_center(
         groups.add(g)
     users: dict[str, tuple[str, ...]] = {}
     for uname, body in _mapping(raw.get("users"), f"{place}.users").items():
-        u_place = f"{place}.users.{uname}"
+        u_place = join_place(f"{place}.users", uname)
         _name(uname, _USER_NAME, u_place, "user (2 to 64 of letters, digits, +=,.@_-)")
         body = _mapping(body, u_place)
         _keys(body, ("groups", "description"), u_place)
@@ -156,7 +157,7 @@ def build_identity_center(
     raw_sets = _mapping(raw.get("permission_sets"), f"{place}.permission_sets")
     bodies: dict[str, Mapping[str, Any]] = {}
     for sname, body in raw_sets.items():
-        s_place = f"{place}.permission_sets.{sname}"
+        s_place = join_place(f"{place}.permission_sets", sname)
         _name(sname, _PERMISSION_SET_NAME, s_place, "permission set (1 to 32 characters)")
         body = bodies[sname] = _mapping(body, s_place)  # None: an empty permission set
         _keys(body, _SET_KEYS, s_place)
@@ -228,7 +229,7 @@ def build_identity_center(
         providers[a.account] = dataclasses.replace(
             held, saml=MappingProxyType({**held.saml, provider.name: provider})
         )
-        s_place = f"{place}.permission_sets.{a.permission_set}"
+        s_place = join_place(f"{place}.permission_sets", a.permission_set)
         role = _role(
             bodies[a.permission_set], sets[a.permission_set], accounts[a.account], provider
         )
@@ -328,7 +329,7 @@ def _keys(raw: Mapping[str, Any], allowed: tuple[str, ...], place: str) -> None:
     for key in raw:
         if key not in allowed:
             raise PolicyError(
-                f"{place}.{key}", f"unknown key; expected one of {', '.join(allowed)}"
+                join_place(place, key), f"unknown key; expected one of {', '.join(allowed)}"
             )
 
 
@@ -339,7 +340,7 @@ def _mapping(raw: object, place: str) -> Mapping[str, Any]:
         raise PolicyError(place, f"expected a mapping, got {describe_type(raw)}")
     for key in raw:
         if not isinstance(key, str):
-            raise PolicyError(f"{place}.{key}", "names must be strings")
+            raise PolicyError(join_place(place, key), "names must be strings")
     return raw
 
 
