@@ -326,3 +326,20 @@ def check_matrix_arguments(
         check_texts(value, function, name, optional=True)
     check_context(context, function)
     check_moment(now, function)
+
+
+def check_explorer_arguments(lab: object, role: object, tokens: object, now: object) -> None:
+    """The FederationExplorer's arguments: a lab, a role, labelled tokens (mappings; what STS
+    would refuse in them is the explorer's to show), a moment."""
+    function = "FederationExplorer"
+    check_lab(lab, function)
+    check_text(role, function, "role")
+    if not isinstance(tokens, Mapping):
+        raise wrong_type(function, "tokens", "a mapping of labels to tokens (dicts)", tokens)
+    if len(tokens) > 100:
+        raise ValidationError(f"{function}(tokens=...): {len(tokens):,} tokens; at most 100")
+    for label, token in tokens.items():
+        check_text(label, function, "tokens key", limit=128)
+        where = f"tokens[{safe_repr(label, 60)}]"
+        check_instance(token, Mapping, function, where, "a token (a mapping of claims)")
+    check_moment(now, function)

@@ -47,6 +47,7 @@ class Record:
     slowest_call: str = ""
     peak_memory: int = 0
     longest_message: int = 0
+    longest_label: str = ""
     outcomes: dict[str, int] = field(default_factory=dict)
 
 
@@ -64,7 +65,8 @@ def call(label: str, function: Callable[..., Any], *args: Any, **kwargs: Any) ->
         result = None
         outcome = type(exc).__name__
         message = str(exc)  # the message itself must render, and stay short
-        RECORD.longest_message = max(RECORD.longest_message, len(message))
+        if len(message) > RECORD.longest_message:
+            RECORD.longest_message, RECORD.longest_label = len(message), f"{label}: {message[:60]}"
         assert len(message) < MESSAGE_CEILING, f"{label}: a {len(message):,}-character message"
     except Exception as exc:  # an escape: the property is broken
         spent = time.process_time() - started
@@ -107,5 +109,5 @@ def summary() -> str:
         f"{': ' + slow if slow else ''}; "
         f"peak traced memory on hostile files {r.peak_memory / 1e6:.1f} MB "
         f"(ceiling {MEMORY_CEILING / 1e6:.0f} MB); longest error message "
-        f"{r.longest_message:,} characters\n      outcomes: {outcomes}"
+        f"{r.longest_message:,} characters ({r.longest_label})\n      outcomes: {outcomes}"
     )

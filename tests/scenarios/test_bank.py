@@ -302,3 +302,46 @@ def test_the_quiz_and_ps01_number_their_scenarios_apart(bank):
     """Does no id of the quiz's bank also name a (different) scenario of ps01's bank?"""
     ps01 = load_bank(Path(iamlab.__file__).parent / "course" / "bank" / "ps01.yaml")
     assert ps01 and not {s.id for s in bank} & {s.id for s in ps01}
+
+
+def _laughs(levels: int) -> str:
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\nscenarios: []\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[" * 50_000 + "]" * 50_000, "nested"),
+        (_laughs(9), "more than"),
+        ("- id: P01\n  id: P02\n", "appears twice"),
+        ("- !!python/object/apply:os.system ['true']\n", "invalid YAML"),
+    ],
+    ids=["50000-deep", "billion-laughs", "duplicate-key", "python-tag"],
+)
+def test_a_hostile_bank_is_refused_by_the_bounded_reader(tmp_path, text, problem):
+    """Is a 50,000-deep, billion-laughs, duplicate-key or object-building bank refused with a
+    PolicyError naming the file (not a RecursionError, a crash or a huge expansion)?"""
+    with pytest.raises(iamlab.PolicyError) as error:
+        load_bank(write(tmp_path, text))
+    assert "private.yaml" in error.value.place
+    assert problem in error.value.problem
+    assert len(str(error.value)) < 1_000
+
+
+def test_a_small_alias_in_a_bank_still_loads(tmp_path):
+    """The control: an ordinary YAML alias (shared text) is not mistaken for an attack."""
+    second = GOOD.replace("P01", "P02").replace("why: Because the instructor says so", "why: *why")
+    body = GOOD.replace("why: ", "why: &why ", 1) + second.split("why: *why")[0] + "why: *why\n"
+    body += second.split("citing the guide.\n", 1)[1]
+    loaded = load_bank(write(tmp_path, body))
+    assert [s.id for s in loaded] == ["P01", "P02"]
+    assert loaded[1].why == loaded[0].why
+
+
+def test_a_bank_path_of_the_wrong_type_is_refused(tmp_path):
+    """Is a path that is None-like, bytes or holds a NUL refused with a documented error?"""
+    for bad in (b"bank.yaml", str(tmp_path / "a\x00b.yaml"), 7):
+        with pytest.raises(iamlab.IamlabError):
+            load_bank(bad)

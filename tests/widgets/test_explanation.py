@@ -169,3 +169,48 @@ def test_every_widget_default_request_is_well_formed(coffee_shop_lab, nine_am):
     for widget, (action, resource) in pairs.items():
         assert action in known_actions(coffee_shop_lab), widget
         assert well_formed(action, resource), f"{widget}: {action} on {resource}"
+
+
+def _many(count: int, well_formed_at: int | None) -> iamlab.Lab:
+    """A lab whose policies name ``count`` actions and ARNs that do not go together (a
+    service iamlab has never heard of), and one s3:GetObject on an object if asked."""
+    statements = [
+        {"Effect": "Allow", "Action": f"zz{i}:Do", "Resource": f"arn:aws:zz{i}:::thing{i}"}
+        for i in range(count)
+    ]
+    if well_formed_at is not None:
+        statements[well_formed_at] = {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::aaa-first/object",
+        }
+    policies = {
+        f"M{j}": {"Version": "2012-10-17", "Statement": statements[j * 50 : (j + 1) * 50]}
+        for j in range(count // 50)
+    }
+    return iamlab.Lab.from_dict(
+        {"account_id": "111122223333", "users": {"u": {}}, "managed_policies": policies}
+    )
+
+
+def test_the_default_request_examines_a_bounded_number_of_resources(monkeypatch):
+    """A lab naming 2,000 actions and 2,000 ARNs, none a pair AWS would accept, used to make
+    the widgets try 4 million look-ups (hours) before their first view; at most
+    MAX_RESOURCES resources are looked up. The control: a pair among them is still found."""
+    import iamlab.widgets.defaults as defaults
+
+    looked_up: list[str] = []
+    real = defaults._privileges_for
+
+    def counting(resource: str) -> frozenset[tuple[str, str]]:
+        looked_up.append(resource)
+        return real(resource)
+
+    monkeypatch.setattr(defaults, "_privileges_for", counting)
+    action, resource = defaults.default_request(_many(2_000, None))
+    assert len(set(looked_up)) <= defaults.MAX_RESOURCES  # each ARN looked up once (cached)
+    assert action and resource  # still a request to show: the first of each
+    assert defaults.default_request(_many(2_000, 10)) == (
+        "s3:GetObject",
+        "arn:aws:s3:::aaa-first/object",
+    )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import graphviz
 
+from iamlab.arguments import check_instance
 from iamlab.errors import ValidationError
 from iamlab.model.claims import ClaimCheck, claim_checks, unchecked_subject
 from iamlab.model.evaluation import Decision
@@ -35,6 +36,10 @@ def federated_sequence(
             "federated_sequence needs exactly one of: a Session (from a federated call such "
             "as lab.assume_role_with_web_identity) or decision= (from AccessDeniedError.decision)"
         )
+    if session is not None:
+        check_instance(session, Session, "federated_sequence", "session", "an iamlab Session")
+    if decision is not None:
+        check_instance(decision, Decision, "federated_sequence", "decision", "an iamlab Decision")
     trust = session.decision if session is not None else decision
     if trust is None or trust.caller.kind != "federated":
         raise ValidationError(

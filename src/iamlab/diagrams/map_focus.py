@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from iamlab.errors import UnknownPrincipalError
+from iamlab.safe_repr import safe_repr
 
 from . import style
 from .map_elements import MapElements, root_account
@@ -56,7 +57,7 @@ def resolve_focus(built: MapElements, focus: str) -> str:
     if not found:
         known = ", ".join(lab.principal_names())
         raise UnknownPrincipalError(
-            f"focus={focus!r} names nothing in this lab; use a user name, user/NAME, "
+            f"focus={safe_repr(focus)} names nothing in this lab; use a user name, user/NAME, "
             f"group/NAME, role/NAME, root or an ARN (principals: {known})"
         )
     return found[0]

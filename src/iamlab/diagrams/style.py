@@ -152,7 +152,7 @@ def new_graph(*, title: str, description: str, rankdir: str = "TB") -> graphviz.
     The title is also the graph's name, which Graphviz writes as the SVG's ``<title>`` (what
     a screen reader announces); the description is the graph ``tooltip`` and the DOT comment.
     """
-    graph = graphviz.Digraph(name=one_line(title), comment=one_line(description))
+    graph = graphviz.Digraph(name=plain(one_line(title)), comment=one_line(description))
     graph.attr(
         label=title_label(title),
         labelloc="t",
@@ -218,9 +218,17 @@ def account_cluster(account_id: str, name: str = "") -> graphviz.Digraph:
 
 
 def node_attrs(kind: str, **extra: str) -> dict[str, str]:
-    """The attributes of a node of ``kind``, plus ``extra``."""
+    """The attributes of a node of ``kind``, plus ``extra`` (text such as a tooltip, which may
+    hold an ARN from the lab or the request, kept literal: see :func:`plain`)."""
     attrs = dict(KINDS.get(kind, KINDS["check"]))
-    attrs.update(extra)
+    attrs.update(
+        {
+            key: value
+            if isinstance(value, graphviz.quoting.NoHtml) or "\\" not in value
+            else plain(value)
+            for key, value in extra.items()
+        }
+    )
     return attrs
 
 

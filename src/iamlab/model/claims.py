@@ -23,6 +23,7 @@ from typing import Any
 from iamlab.errors import InvalidIdentityTokenError, ValidationError
 from iamlab.model.evaluation import Decision
 from iamlab.model.identity_providers import OidcProvider
+from iamlab.safe_repr import safe_repr
 
 # the OIDC claims AWS turns into condition keys URL:claim (reference_policies_iam-condition-keys)
 OIDC_KEYS = ("aud", "oaud", "sub", "amr", "email")
@@ -118,7 +119,7 @@ def read_token(token: object) -> dict[str, Any]:
     for claim in ("iss", "sub"):
         if not isinstance(claims.get(claim), str) or not claims[claim]:
             raise InvalidIdentityTokenError(
-                f"InvalidIdentityToken: the token's {claim!r} claim is missing or not text"
+                f"InvalidIdentityToken: the token's {safe_repr(claim)} claim is missing or not text"
             )
     aud = claims.get("aud")
     if not (isinstance(aud, str) and aud) and not (
@@ -129,7 +130,7 @@ def read_token(token: object) -> dict[str, Any]:
         )
     if not claims["iss"].startswith("https://"):
         raise InvalidIdentityTokenError(
-            f"InvalidIdentityToken: the issuer {claims['iss']!r} is not an https:// URL"
+            f"InvalidIdentityToken: the issuer {safe_repr(claims['iss'])} is not an https:// URL"
         )
     return claims
 
@@ -144,7 +145,8 @@ def read_assertion(assertion: object) -> dict[str, Any]:
     for key in attributes:
         if not key.lower().startswith("saml:") and not key.startswith(SAML_ATTRIBUTE):
             raise InvalidIdentityTokenError(
-                f"InvalidIdentityToken: assertion attribute {key[:80]!r} is neither a saml: "
+                f"InvalidIdentityToken: assertion attribute {safe_repr(key[:80])} is neither a "
+                f"saml: "
                 f"key nor an {SAML_ATTRIBUTE}... attribute"
             )
     return attributes
@@ -222,7 +224,8 @@ def check_tags(tags: Mapping[str, str], where: str) -> None:
     for key, value in tags.items():
         if not 1 <= len(key) <= 128 or len(value) > 256:
             raise ValidationError(
-                f"{where}: session tag {key[:40]!r}: keys are 1 to 128 characters, values up to 256"
+                f"{where}: session tag {safe_repr(key[:40])}: keys are 1 to 128 characters, "
+                f"values up to 256"
             )
 
 

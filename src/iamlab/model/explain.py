@@ -12,6 +12,7 @@ from iamlab.model.conditions import ConditionClause
 from iamlab.model.evaluation import Decision, principal_grant
 from iamlab.model.policy import KIND_LABELS, Statement
 from iamlab.model.principals import AttachedPolicy
+from iamlab.safe_repr import safe_repr
 
 _RESULT_WORDS = {
     "Allowed": "ALLOWED",
@@ -305,7 +306,7 @@ def _observed(clause: ConditionClause, context: Mapping[str, object]) -> str:
             f"the request has no {clause.key} (a missing key makes {clause.operator.base} "
             f"false unless it is negated or ends in IfExists)."
         )
-    return f"the request has {clause.key} = {value!r}."
+    return f"the request has {clause.key} = {safe_repr(value)}."
 
 
 def _list(items: tuple[str, ...] | list[str]) -> str:
@@ -326,7 +327,8 @@ def claim_lines(decision: Decision) -> list[str]:
         shown = "absent" if check.value is None else repr(check.value)
         if not check.is_key:
             shown += (
-                f" (AWS does not turn the token's {check.claim!r} claim into a condition key; "
+                f" (AWS does not turn the token's {safe_repr(check.claim)} claim into a condition "
+                f"key; "
                 f"only {', '.join(OIDC_KEYS)} are)"
             )
         lines.append(

@@ -51,6 +51,7 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from iamlab import arguments as args
 from iamlab.errors import (
     AccessDeniedError,
     ExpiredTokenError,
@@ -85,6 +86,7 @@ from iamlab.model.identity_providers import (
 from iamlab.model.policy import Policy, parse_policy
 from iamlab.model.principals import Account, AttachedPolicy, Role
 from iamlab.model.sts import Session
+from iamlab.safe_repr import safe_repr
 
 if TYPE_CHECKING:
     from iamlab.model.lab import Lab
@@ -93,6 +95,7 @@ WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 SAML = "sts:AssumeRoleWithSAML"
 TAG_SESSION = "sts:TagSession"
 SET_SOURCE_IDENTITY = "sts:SetSourceIdentity"
+MAX_TOKENS = 100  # tokens checked at once (a lesson compares four)
 _SOURCE_IDENTITY = re.compile(r"\A[\w+=,.@\-]{2,64}\Z")
 
 
@@ -173,6 +176,7 @@ def check_web_identity(
     """The trust check of AssumeRoleWithWebIdentity alone, with no session made: the Decision,
     allowed or not (``trust_policy`` replaces the role's own, to try a draft). A token STS
     would not accept still raises (InvalidIdentityTokenError, ExpiredTokenError)."""
+    _check_trust_arguments("check_web_identity", lab, target, trust_policy, now)
     moment = now or datetime.now(UTC)
     request = _web_identity_request(lab, target, token, "iamlab", moment)
     return _trust_decision(request, moment, trust_policy or target.trust_policy)
@@ -189,13 +193,33 @@ def check_tokens(
     """Each token's trust check (see :func:`check_web_identity`), by label: its Decision, or
     the error STS would answer (InvalidIdentityToken, ExpiredToken, ...). For views and for
     grading a trust policy by the tokens it must admit and refuse."""
+    _check_trust_arguments("check_tokens", lab, target, trust_policy, now)
+    if not isinstance(tokens, Mapping):
+        raise args.wrong_type("check_tokens", "tokens", "a mapping of labels to tokens", tokens)
+    if len(tokens) > MAX_TOKENS:
+        raise ValidationError(
+            f"check_tokens(tokens=...): {len(tokens):,} tokens; at most {MAX_TOKENS}"
+        )
     out: dict[str, Decision | IamlabError] = {}
     for label, token in tokens.items():
+        args.check_text(label, "check_tokens", "tokens key", limit=128)
         try:
             out[label] = check_web_identity(lab, target, token, trust_policy=trust_policy, now=now)
         except IamlabError as exc:
             out[label] = exc
     return out
+
+
+def _check_trust_arguments(
+    function: str, lab: object, target: object, trust_policy: object, now: object
+) -> None:
+    args.check_lab(lab, function)
+    args.check_instance(target, Role, function, "target", "an iamlab Role (lab.role(...))")
+    if trust_policy is not None:
+        args.check_instance(
+            trust_policy, Policy, function, "trust_policy", "an iamlab.Policy (Policy.from_json)"
+        )
+    args.check_moment(now, function)
 
 
 def _web_identity_request(
@@ -208,14 +232,13 @@ def _web_identity_request(
     if not any(a in provider.audiences for a in [*audiences, *([azp] if azp else [])]):
         raise InvalidIdentityTokenError(
             f"InvalidIdentityToken: Incorrect token audience: the token is for "
-            f"{', '.join(map(str, audiences))}, and the OIDC provider {provider.arn} lists "
+            f"{_shown(audiences)}, and the OIDC provider {provider.arn} lists "
             f"{', '.join(provider.audiences)}"
         )
     exp = claims.get("exp")
     if isinstance(exp, (int, float)) and not isinstance(exp, bool) and now.timestamp() >= exp:
         raise ExpiredTokenError(
-            f"ExpiredToken: the token expired at "
-            f"{datetime.fromtimestamp(exp, UTC).isoformat()} (now: {now.isoformat()})"
+            f"ExpiredToken: the token expired at {_moment(exp)} (now: {now.isoformat()})"
         )
     tags, source_identity = oidc_extras(claims)
     return _Request(
@@ -307,14 +330,15 @@ def sign_in(
         raise ValidationError("this lab has no identity_center: add one to sign in through it")
     if not isinstance(user, str) or user not in center.users:
         known = ", ".join(center.users) or "none"
-        raise UnknownPrincipalError(f"no Identity Center user {user!r} (users: {known})")
+        raise UnknownPrincipalError(f"no Identity Center user {safe_repr(user)} (users: {known})")
     if not isinstance(permission_set, str) or permission_set not in center.permission_sets:
         known = ", ".join(center.permission_sets) or "none"
         raise UnknownPrincipalError(
-            f"no permission set {permission_set!r} in Identity Center (permission sets: {known})"
+            f"no permission set {safe_repr(permission_set)} in Identity Center (permission sets: "
+            f"{known})"
         )
     if account is not None and not isinstance(account, str):
-        raise ValidationError(f"account is a 12-digit account ID, got {account!r}")
+        raise ValidationError(f"account is a 12-digit account ID, got {safe_repr(account)}")
     where = center.accounts_for(user, permission_set)
     if account is None and not where:
         account = lab.default_account.id  # refused below: not assigned
@@ -373,7 +397,8 @@ def _trust_decision(request: _Request, now: datetime, trust_policy: Policy) -> D
         not _SOURCE_IDENTITY.match(source_identity) or source_identity.lower().startswith("aws:")
     ):
         raise ValidationError(
-            f"source identity {source_identity!r} is invalid: 2 to 64 of letters, digits and "
+            f"source identity {safe_repr(source_identity)} is invalid: 2 to 64 of letters, digits "
+            f"and "
             f"+=,.@_-, not starting with aws:"
         )
     caller = _federated_caller(request.provider_arn)
@@ -493,6 +518,20 @@ def _issue(
     )
 
 
+def _shown(texts: list[object]) -> str:
+    """A token's values for a message: each as written up to 80 characters, six at most."""
+    shown = [str(t) if len(str(t)) <= 80 else safe_repr(t, 80) for t in texts[:6]]
+    return ", ".join(shown) + (f" and {len(texts) - 6} more" if len(texts) > 6 else "")
+
+
+def _moment(epoch: float) -> str:
+    """A token's ``exp`` (seconds since 1970) as ISO 8601, or as written when no date is that."""
+    try:
+        return datetime.fromtimestamp(epoch, UTC).isoformat()
+    except (OverflowError, ValueError, OSError):
+        return f"{safe_repr(epoch)} seconds since 1970"
+
+
 def _oidc_provider(providers: IdentityProviders, issuer: str, target: Role) -> OidcProvider:
     url = issuer_url(issuer)
     found = providers.oidc.get(url)
@@ -507,7 +546,7 @@ def _oidc_provider(providers: IdentityProviders, issuer: str, target: Role) -> O
 
 def _saml_provider(providers: IdentityProviders, ref: object, target: Role) -> SamlProvider:
     if not isinstance(ref, str) or not ref:
-        raise ValidationError(f"provider is a SAML provider name or ARN, got {ref!r}")
+        raise ValidationError(f"provider is a SAML provider name or ARN, got {safe_repr(ref)}")
     name = ref
     if ref.startswith("arn:"):
         parsed = arns.parse_arn(ref, "provider", allow_wildcards=False)
@@ -523,7 +562,7 @@ def _saml_provider(providers: IdentityProviders, ref: object, target: Role) -> S
     found = providers.saml.get(name)
     if found is None:
         raise InvalidIdentityTokenError(
-            f"InvalidIdentityToken: no SAML provider {name!r} in account {target.account} "
+            f"InvalidIdentityToken: no SAML provider {safe_repr(name)} in account {target.account} "
             f"(SAML providers: {', '.join(providers.saml) or 'none'})"
         )
     return found

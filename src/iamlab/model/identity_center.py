@@ -38,10 +38,12 @@ from typing import Any
 
 from iamlab.errors import PolicyError, describe_type
 from iamlab.model import arn as arns
+from iamlab.model.documents import _join as join_place
 from iamlab.model.identity_providers import IdentityProviders, SamlProvider
 from iamlab.model.loader import aws_managed_policies
 from iamlab.model.policy import Policy, parse_policy
 from iamlab.model.principals import Account, AttachedPolicy, Role
+from iamlab.safe_repr import safe_repr
 
 ROLE_PATH = "/aws-reserved/sso.amazonaws.com/"
 ROLE_PREFIX = "AWSReservedSSO_"
@@ -141,7 +143,7 @@ def build_identity_center(
         groups.add(g)
     users: dict[str, tuple[str, ...]] = {}
     for uname, body in _mapping(raw.get("users"), f"{place}.users").items():
-        u_place = f"{place}.users.{uname}"
+        u_place = join_place(f"{place}.users", uname)
         _name(uname, _USER_NAME, u_place, "user (2 to 64 of letters, digits, +=,.@_-)")
         body = _mapping(body, u_place)
         _keys(body, ("groups", "description"), u_place)
@@ -153,10 +155,11 @@ def build_identity_center(
 
     sets: dict[str, PermissionSet] = {}
     raw_sets = _mapping(raw.get("permission_sets"), f"{place}.permission_sets")
+    bodies: dict[str, Mapping[str, Any]] = {}
     for sname, body in raw_sets.items():
-        s_place = f"{place}.permission_sets.{sname}"
+        s_place = join_place(f"{place}.permission_sets", sname)
         _name(sname, _PERMISSION_SET_NAME, s_place, "permission set (1 to 32 characters)")
-        body = _mapping(body, s_place)
+        body = bodies[sname] = _mapping(body, s_place)  # None: an empty permission set
         _keys(body, _SET_KEYS, s_place)
         duration = body.get("session_duration", DEFAULT_SESSION)
         if (
@@ -166,7 +169,7 @@ def build_identity_center(
         ):
             raise PolicyError(
                 f"{s_place}.session_duration",
-                f"{duration!r}: a permission set's session duration is a whole number of "
+                f"{safe_repr(duration)}: a permission set's session duration is a whole number of "
                 f"seconds from 3600 (1 hour) to 43200 (12 hours)",
             )
         description = body.get("description", "")
@@ -184,17 +187,20 @@ def build_identity_center(
             raise PolicyError(
                 f"{a_place}.account", f"expected an account ID, got {describe_type(raw_account)}"
             )
+        if isinstance(raw_account, int) and not 0 <= raw_account < 10**12:
+            raise PolicyError(f"{a_place}.account", "an account ID has 12 digits")
         account = str(raw_account)
         if account not in accounts:
             raise PolicyError(
                 f"{a_place}.account",
-                f"{account!r} is not an account of this lab ({', '.join(accounts)})",
+                f"{safe_repr(account)} is not an account of this lab ({', '.join(accounts)})",
             )
         pset = item.get("permission_set")
         if not isinstance(pset, str) or pset not in sets:
             raise PolicyError(
                 f"{a_place}.permission_set",
-                f"no permission set {pset!r} (permission sets: {', '.join(sets) or 'none'})",
+                f"no permission set {safe_repr(pset)} (permission sets: "
+                f"{', '.join(sets) or 'none'})",
             )
         user, group = item.get("user"), item.get("group")
         if (user is None) == (group is None):
@@ -205,9 +211,9 @@ def build_identity_center(
                     f"{a_place}.{key}", f"expected a name, got {describe_type(value)}"
                 )
         if user is not None and user not in users:
-            raise PolicyError(f"{a_place}.user", f"no Identity Center user {user!r}")
+            raise PolicyError(f"{a_place}.user", f"no Identity Center user {safe_repr(user)}")
         if group is not None and group not in groups:
-            raise PolicyError(f"{a_place}.group", f"no Identity Center group {group!r}")
+            raise PolicyError(f"{a_place}.group", f"no Identity Center group {safe_repr(group)}")
         assignments.append(
             Assignment(account=account, permission_set=str(pset), user=user, group=group)
         )
@@ -223,9 +229,9 @@ def build_identity_center(
         providers[a.account] = dataclasses.replace(
             held, saml=MappingProxyType({**held.saml, provider.name: provider})
         )
-        s_place = f"{place}.permission_sets.{a.permission_set}"
+        s_place = join_place(f"{place}.permission_sets", a.permission_set)
         role = _role(
-            raw_sets[a.permission_set], sets[a.permission_set], accounts[a.account], provider
+            bodies[a.permission_set], sets[a.permission_set], accounts[a.account], provider
         )
         held_account = accounts[a.account]
         if role.name in held_account.roles:
@@ -313,7 +319,8 @@ def _managed(ref: str, account: Account, place: str) -> Policy:
         return aws_managed_policies()[ref]
     raise PolicyError(
         place,
-        f"no managed policy {ref!r} in account {account.id}: Identity Center looks a customer "
+        f"no managed policy {safe_repr(ref)} in account {account.id}: Identity Center looks a "
+        f"customer "
         f"managed policy up by name in every account the permission set is assigned to",
     )
 
@@ -322,7 +329,7 @@ def _keys(raw: Mapping[str, Any], allowed: tuple[str, ...], place: str) -> None:
     for key in raw:
         if key not in allowed:
             raise PolicyError(
-                f"{place}.{key}", f"unknown key; expected one of {', '.join(allowed)}"
+                join_place(place, key), f"unknown key; expected one of {', '.join(allowed)}"
             )
 
 
@@ -333,7 +340,7 @@ def _mapping(raw: object, place: str) -> Mapping[str, Any]:
         raise PolicyError(place, f"expected a mapping, got {describe_type(raw)}")
     for key in raw:
         if not isinstance(key, str):
-            raise PolicyError(f"{place}.{key}", "names must be strings")
+            raise PolicyError(join_place(place, key), "names must be strings")
     return raw
 
 
@@ -353,4 +360,4 @@ def _list(raw: object, place: str, *, text: bool = True) -> list[Any]:
 
 def _name(name: str, pattern: re.Pattern[str], place: str, what: str) -> None:
     if not pattern.match(name):
-        raise PolicyError(place, f"{name!r} is not a valid {what} name")
+        raise PolicyError(place, f"{safe_repr(name)} is not a valid {what} name")

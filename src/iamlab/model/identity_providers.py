@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from iamlab.errors import PolicyError, describe_type
+from iamlab.model.documents import _join as join_place
 
 _OIDC_URL = re.compile(
     r"\A[a-z0-9]([a-z0-9\-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9\-]*[a-z0-9])?)+(/[\w\-.~/]*)?\Z"
@@ -100,10 +101,10 @@ def build_identity_providers(raw: object, account: str, place: str) -> IdentityP
         )
     for key in raw:
         if key not in ("oidc", "saml"):
-            raise PolicyError(f"{place}.{key}", "unknown key; expected oidc or saml")
+            raise PolicyError(join_place(place, key), "unknown key; expected oidc or saml")
     oidc: dict[str, OidcProvider] = {}
     for url, body in _named(raw.get("oidc"), f"{place}.oidc").items():
-        p_place = f"{place}.oidc.{url}"
+        p_place = join_place(f"{place}.oidc", url)
         if url.startswith(("https://", "http://")):
             raise PolicyError(
                 p_place, "name an OIDC provider by its URL without https:// (as its ARN does)"
@@ -135,7 +136,7 @@ def build_identity_providers(raw: object, account: str, place: str) -> IdentityP
         oidc[url] = OidcProvider(account=account, url=url, audiences=tuple(audiences))
     saml: dict[str, SamlProvider] = {}
     for name, body in _named(raw.get("saml"), f"{place}.saml").items():
-        p_place = f"{place}.saml.{name}"
+        p_place = join_place(f"{place}.saml", name)
         if not _SAML_NAME.match(name):
             raise PolicyError(
                 p_place, "not a SAML provider name (1 to 128 letters, digits and ._-)"
@@ -155,7 +156,7 @@ def _named(raw: object, place: str) -> Mapping[str, object]:
         raise PolicyError(place, f"expected a mapping of providers, got {describe_type(raw)}")
     for key in raw:
         if not isinstance(key, str):
-            raise PolicyError(f"{place}.{key}", "provider names must be strings")
+            raise PolicyError(join_place(place, key), "provider names must be strings")
     return raw
 
 
@@ -166,5 +167,7 @@ def _body(raw: object, place: str, keys: tuple[str, ...]) -> Mapping[str, object
         raise PolicyError(place, f"expected a mapping, got {describe_type(raw)}")
     for key in raw:
         if key not in keys:
-            raise PolicyError(f"{place}.{key}", f"unknown key; expected one of {', '.join(keys)}")
+            raise PolicyError(
+                join_place(place, key), f"unknown key; expected one of {', '.join(keys)}"
+            )
     return raw

@@ -30,6 +30,7 @@ from iamlab.model.policy import _SERVICE_PRINCIPAL, Policy, parse_policy
 from iamlab.model.principals import Account, AttachedPolicy, Resource, Role, User
 from iamlab.model.quotas import check_inline_total
 from iamlab.model.sts import Session
+from iamlab.safe_repr import safe_repr
 
 PrincipalLike = str | Session
 _ASSUME_ROLE = "sts:AssumeRole"
@@ -112,7 +113,7 @@ class Lab:
         args.check_text(name, "Lab.user", "name")
         caller = self._resolve(name)
         if caller.kind != "user":
-            raise UnknownPrincipalError(f"{name!r} is not an IAM user")
+            raise UnknownPrincipalError(f"{safe_repr(name)} is not an IAM user")
         return self._find_user(caller.arn)
 
     def role(self, name_or_arn: str, account: str | None = None) -> Role:
@@ -229,11 +230,12 @@ class Lab:
             args.check_context(context, "Lab.evaluate")  # a dict's items: in _request_context
         if not isinstance(action, str) or ":" not in action:
             raise ValidationError(
-                f"action {action!r} should look like service:ActionName, e.g. s3:GetObject"
+                f"action {safe_repr(action)} should look like service:ActionName, e.g. s3:GetObject"
             )
         if not isinstance(resource, str) or not (resource == "*" or resource.startswith("arn:")):
             raise ValidationError(
-                f"resource {resource!r} should be an ARN, e.g. arn:aws:s3:::coffee-recipes/latte.md"
+                f"resource {safe_repr(resource)} should be an ARN, e.g. "
+                f"arn:aws:s3:::coffee-recipes/latte.md"
             )
         now = _now(now)
         caller = self._resolve(principal, now=now)
@@ -405,6 +407,13 @@ class Lab:
         now: datetime | None = None,
     ) -> Session:
         """Call STS AssumeRoleWithWebIdentity with an OIDC token (a mapping of claims)."""
+        _check_federated_call(
+            "Lab.assume_role_with_web_identity",
+            role,
+            session_name,
+            duration_seconds,
+            session_policy,
+        )
         now = _now(now)
         target = self._find_role(role, self.default_account.id)
         self._serial += 1
@@ -433,6 +442,9 @@ class Lab:
         now: datetime | None = None,
     ) -> Session:
         """Call STS AssumeRoleWithSAML through ``provider`` (a SAML provider name or ARN)."""
+        function = "Lab.assume_role_with_saml"
+        _check_federated_call(function, role, session_name, duration_seconds, session_policy)
+        args.check_text(provider, function, "provider")
         now = _now(now)
         target = self._find_role(role, self.default_account.id)
         self._serial += 1
@@ -459,6 +471,9 @@ class Lab:
         now: datetime | None = None,
     ) -> Session:
         """Sign in through IAM Identity Center: a session of the permission set's role."""
+        args.check_text(user, "Lab.sign_in", "user")
+        args.check_text(permission_set, "Lab.sign_in", "permission_set")
+        args.check_text(account, "Lab.sign_in", "account", optional=True)
         now = _now(now)
         self._serial += 1
         session = federation.sign_in(
@@ -483,7 +498,7 @@ class Lab:
         if not isinstance(principal, str) or not principal:
             raise ValidationError(
                 f"a principal is a user name, role/NAME, root, an ARN or a "
-                f"session, got {principal!r}"
+                f"session, got {safe_repr(principal)}"
             )
         cached = self._callers.get(principal)
         if cached is not None:
@@ -536,18 +551,21 @@ class Lab:
         if len(matches) == 1:
             return self._user_caller(matches[0])
         if len(matches) > 1:
-            raise ValidationError(f"user name {text!r} exists in several accounts; use its ARN")
+            raise ValidationError(
+                f"user name {safe_repr(text)} exists in several accounts; use its ARN"
+            )
         if any(text in a.groups for a in self.accounts.values()):
             raise ValidationError(
-                f"{text!r} is a group: groups are not principals and cannot "
+                f"{safe_repr(text)} is a group: groups are not principals and cannot "
                 f"make requests; pick one of its users"
             )
         if any(text in a.roles for a in self.accounts.values()):
             raise ValidationError(
-                f"{text!r} is a role: write role/{text} or assume it with lab.assume_role(...)"
+                f"{safe_repr(text)} is a role: write role/{text} or assume it with "
+                f"lab.assume_role(...)"
             )
         known = ", ".join(u.name for u in self.users()) or "none"
-        raise UnknownPrincipalError(f"no user named {text!r} in this lab (users: {known})")
+        raise UnknownPrincipalError(f"no user named {safe_repr(text)} in this lab (users: {known})")
 
     def _find_user(self, user_arn: str) -> User:
         for account in self.accounts.values():
@@ -558,7 +576,9 @@ class Lab:
 
     def _find_role(self, ref: str, account_id: str) -> Role:
         if not isinstance(ref, str) or not ref:
-            raise ValidationError(f"a role is a name, role/NAME or a role ARN, got {ref!r}")
+            raise ValidationError(
+                f"a role is a name, role/NAME or a role ARN, got {safe_repr(ref)}"
+            )
         if ref.startswith("arn:"):
             parsed = arns.parse_arn(ref, "role", allow_wildcards=False)
             if parsed.service != "iam" or parsed.resource_type != "role":
@@ -574,7 +594,7 @@ class Lab:
             return account.roles[name]
         known = ", ".join(account.roles) or "none"
         raise UnknownPrincipalError(
-            f"no role named {name!r} in account {account.id} "
+            f"no role named {safe_repr(name)} in account {account.id} "
             f"(roles: {known}); for another account use the role ARN"
         )
 
@@ -694,6 +714,24 @@ class Lab:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _check_federated_call(
+    function: str,
+    role: object,
+    session_name: object,
+    duration_seconds: object,
+    session_policy: object,
+) -> None:
+    """The arguments every federated AssumeRole call shares (the token or assertion itself is
+    read by :mod:`iamlab.model.claims`: what STS would not accept is InvalidIdentityToken)."""
+    args.check_text(role, function, "role")
+    args.check_text(session_name, function, "session_name", optional=True, empty=True)
+    args.check_int(duration_seconds, function, "duration_seconds", low=0, high=10**9, optional=True)
+    if session_policy is not None and not isinstance(session_policy, (Mapping, str)):
+        raise args.wrong_type(
+            function, "session_policy", "a policy (dict or JSON text)", session_policy
+        )
 
 
 def _now(now: datetime | None) -> datetime:

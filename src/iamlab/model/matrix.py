@@ -160,7 +160,13 @@ class AccessMatrix:
     def result(self, principal: str, action: str, resource: str) -> str:
         """``Allowed``, ``ImplicitlyDenied``, ``ExplicitlyDenied`` or ``Error``."""
         key = (principal, action, resource)
-        if isinstance(self.outcomes, _Outcomes) and key in self.outcomes:
+        if (
+            type(principal) is str  # an unhashable key must reach outcome()'s checks
+            and type(action) is str
+            and type(resource) is str
+            and isinstance(self.outcomes, _Outcomes)
+            and key in self.outcomes
+        ):
             return self.outcomes.result(key)
         found = self.outcome(principal, action, resource)
         return ERROR if isinstance(found, IamlabError) else found.result

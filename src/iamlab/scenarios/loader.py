@@ -30,9 +30,10 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Final, overload
 
-import yaml
-
+from iamlab.arguments import check_path
 from iamlab.errors import IamlabError, PolicyError
+from iamlab.model.documents import MAX_TEXT, load_yaml
+from iamlab.safe_repr import safe_repr
 
 USER: Final = "user"
 GROUP: Final = "group"
@@ -109,7 +110,7 @@ class ScenarioBank(Sequence[Scenario]):
         except KeyError:
             known = ", ".join(self._by_id) or "none"
             raise UnknownScenarioError(
-                f"no scenario {scenario_id!r} in this bank (ids: {known})"
+                f"no scenario {safe_repr(scenario_id)} in this bank (ids: {known})"
             ) from None
 
     def filter(
@@ -118,7 +119,7 @@ class ScenarioBank(Sequence[Scenario]):
         """The scenarios carrying every tag in ``tags`` (and with ``answer``, if given)."""
         wanted = {tags} if isinstance(tags, str) else set(tags or ())
         if answer is not None and answer not in ANSWERS:
-            raise PolicyError("answer", f"{answer!r} is not one of {', '.join(ANSWERS)}")
+            raise PolicyError("answer", f"{safe_repr(answer)} is not one of {', '.join(ANSWERS)}")
         return ScenarioBank(
             (
                 s
@@ -156,7 +157,7 @@ def load_bank(path: str | Path | None = None) -> ScenarioBank:
         )
         source = "iamlab.scenarios (packaged bank)"
     else:
-        root = Path(path)
+        root = check_path(path, "load_bank")
         source = str(root)
         if root.is_dir():
             files = [f for f in sorted(root.iterdir()) if f.suffix in _SUFFIXES and f.is_file()]
@@ -174,7 +175,7 @@ def load_bank(path: str | Path | None = None) -> ScenarioBank:
             if scenario.id in seen:
                 raise PolicyError(
                     f"{name}: {scenario.id}.id",
-                    f"duplicate id {scenario.id!r}: already used in {seen[scenario.id]}",
+                    f"duplicate id {safe_repr(scenario.id)}: already used in {seen[scenario.id]}",
                 )
             seen[scenario.id] = name
             scenarios.append(scenario)
@@ -189,16 +190,16 @@ def _display(file: Traversable | Path, packaged: bool) -> str:
 
 def _read_file(file: Traversable | Path, name: str) -> list[Scenario]:
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(name, f"cannot be read: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise PolicyError(name, f"invalid YAML{where}: {problem}") from None
+        if isinstance(file, Path) and file.exists() and not file.is_file():
+            raise PolicyError(name, "a scenario bank must be a regular file")  # a FIFO blocks
+        if isinstance(file, Path) and file.stat().st_size > 4 * MAX_TEXT:
+            raise PolicyError(
+                name, f"the file is larger than iamlab reads ({MAX_TEXT:,} characters)"
+            )
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise PolicyError(name, f"cannot be read: {safe_repr(str(exc), 200)}") from None
+    data = load_yaml(raw, name)  # bounded: size, depth, aliases expanded, duplicate keys
     if isinstance(data, Mapping) and "scenarios" in data:
         data = data["scenarios"]
         if not isinstance(data, list):
@@ -236,15 +237,15 @@ def _scenario(raw: object, name: str, index: int) -> Scenario:
     if not _ID.match(values["id"]):
         raise PolicyError(
             place("id"),
-            f"{values['id']!r}: an id starts with a letter, then letters, digits, - or _ "
+            f"{safe_repr(values['id'])}: an id starts with a letter, then letters, digits, - or _ "
             f"(e.g. Q01)",
         )
     if values["answer"] not in ANSWERS:
         raise PolicyError(
-            place("answer"), f"{values['answer']!r} is not one of {', '.join(ANSWERS)}"
+            place("answer"), f"{safe_repr(values['answer'])} is not one of {', '.join(ANSWERS)}"
         )
     if not values["doc"].startswith("https://"):
-        raise PolicyError(place("doc"), f"{values['doc']!r} is not an https:// link")
+        raise PolicyError(place("doc"), f"{safe_repr(values['doc'])} is not an https:// link")
     for key in ("section", "hint", "classic_note"):
         if raw.get(key) is not None:
             values[key] = _text(raw[key], place(key))
@@ -257,7 +258,7 @@ def _scenario(raw: object, name: str, index: int) -> Scenario:
     if classic is not None:
         if classic not in ANSWERS:
             raise PolicyError(
-                place("classic_answer"), f"{classic!r} is not one of {', '.join(ANSWERS)}"
+                place("classic_answer"), f"{safe_repr(classic)} is not one of {', '.join(ANSWERS)}"
             )
         if classic == values["answer"]:
             raise PolicyError(

@@ -7,6 +7,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from iamlab.safe_repr import safe_repr
+
 LABEL_STYLE = {"description_width": "9em"}
 
 
@@ -40,7 +42,7 @@ def parse_time(text: str) -> datetime:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(
-            f"time {text!r} is not an ISO date and time such as 2026-11-28T09:00:00Z"
+            f"time {safe_repr(text)} is not an ISO date and time such as 2026-11-28T09:00:00Z"
         ) from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 

@@ -15,49 +15,57 @@ import functools
 from iamlab.model.lab import Lab
 from iamlab.model.matrix import known_actions, known_resources
 
+#: Resources examined for a default request (each costs a look-up in the reference; a lab of
+#: thousands of ARNs must not make a widget's first view wait).
+MAX_RESOURCES = 100
 
-@functools.lru_cache(maxsize=4096)
+
 def well_formed(action: str, resource: str) -> bool:
     """Does ``action`` act on resources like ``resource``, per the Service Authorization
     Reference? An action that takes no resource type is well formed only with ``"*"``."""
+    prefix, _, name = action.partition(":")
+    key = (prefix.lower(), name.lower())
+    if resource == "*":
+        return key in _no_resource_type()
+    return key in _privileges_for(resource)
+
+
+@functools.lru_cache(maxsize=4096)
+def _privileges_for(resource: str) -> frozenset[tuple[str, str]]:
+    """The (service prefix, action name) pairs, lowercase, that act on ARNs like this one."""
     from parliament import (
         get_privilege_matches_for_resource_type,
         get_resource_type_matches_from_arn,
     )
 
-    prefix, _, name = action.partition(":")
-    if resource == "*":
-        return _takes_no_resource_type(prefix.lower(), name.lower())
     try:
         matches = get_privilege_matches_for_resource_type(
             get_resource_type_matches_from_arn(resource)
         )
     except Exception:  # parliament raises bare Exceptions for ARNs it cannot split
-        return False
-    return any(
-        m["privilege_prefix"].lower() == prefix.lower()
-        and m["privilege_name"].lower() == name.lower()
-        for m in matches
-    )
+        return frozenset()
+    return frozenset((m["privilege_prefix"].lower(), m["privilege_name"].lower()) for m in matches)
 
 
-def _takes_no_resource_type(prefix: str, name: str) -> bool:
+@functools.cache
+def _no_resource_type() -> frozenset[tuple[str, str]]:
+    """The actions that take no resource type (they apply to ``"*"`` only)."""
     from parliament import iam_definition
 
-    for service in iam_definition:
-        if service["prefix"].lower() != prefix:
-            continue
-        for privilege in service["privileges"]:
-            if privilege["privilege"].lower() == name:
-                return all(not t["resource_type"] for t in privilege["resource_types"])
-    return False
+    return frozenset(
+        (service["prefix"].lower(), privilege["privilege"].lower())
+        for service in iam_definition
+        for privilege in service["privileges"]
+        if all(not t["resource_type"] for t in privilege["resource_types"])
+    )
 
 
 def default_request(lab: Lab) -> tuple[str, str]:
     """The first (action, resource) of the lab's policies that is well formed, ("", "") if
-    none is; listed resources come first, so the default is about the lab's own things."""
+    none is; listed resources come first, so the default is about the lab's own things.
+    At most :data:`MAX_RESOURCES` resources are examined, each against every action."""
     actions, resources = known_actions(lab), known_resources(lab)
-    for resource in resources:
+    for resource in resources[:MAX_RESOURCES]:
         for action in actions:
             if well_formed(action, resource):
                 return action, resource

@@ -15,12 +15,14 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from iamlab.arguments import check_explorer_arguments
 from iamlab.errors import IamlabError
 from iamlab.model.claims import claim_checks, unchecked_subject
 from iamlab.model.evaluation import Decision
 from iamlab.model.federation import check_tokens
 from iamlab.model.lab import Lab
 from iamlab.model.policy import Policy, parse_policy
+from iamlab.safe_repr import safe_repr
 from iamlab.widgets.badges import badge, error_box, pre
 
 
@@ -41,6 +43,7 @@ class FederationExplorer(widgets.VBox):  # type: ignore[misc]
         *,
         now: datetime | None = None,
     ) -> None:
+        check_explorer_arguments(lab, role, tokens, now)
         if not tokens:
             raise IamlabError("FederationExplorer needs at least one token to try")
         self.lab = lab
@@ -105,7 +108,7 @@ class FederationExplorer(widgets.VBox):  # type: ignore[misc]
         """Check every token against the trust policy in the editor."""
         self.error = ""
         label = self.token.value
-        self.claims.value = pre(json.dumps(self.tokens[label], indent=2))
+        self.claims.value = pre(_claims_text(self.tokens[label]))
         draft = self._draft()
         if draft is None:
             self.decisions = {}
@@ -149,8 +152,20 @@ class FederationExplorer(widgets.VBox):  # type: ignore[misc]
         )
 
 
+def _claims_text(token: object) -> str:
+    """The token as indented JSON; what JSON cannot hold (a cycle, a set, NaN) as a bounded
+    rendering: the explorer shows tokens STS refuses too."""
+    try:
+        shown = json.dumps(token, indent=2, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return safe_repr(token, 2_000)
+    return shown if len(shown) <= 40_000 else shown[:40_000] + "\n..."
+
+
 # The course's marks: ✖ a Deny matched (explicitly denied), ○ nothing allowed it (implicitly).
 _REFUSED = {"ExplicitlyDenied": ("✖", "#b3261e"), "ImplicitlyDenied": ("○", "#8a5300")}
+
+
 _PAD = ' style="padding:0.15em 1em 0.15em 0;text-align:left"'
 
 

@@ -14,6 +14,7 @@ import ipywidgets as widgets
 
 from iamlab import arguments as args
 from iamlab.errors import IamlabError
+from iamlab.safe_repr import safe_repr
 from iamlab.scenarios import ANSWERS, Scenario, load_bank
 from iamlab.widgets.badges import badge
 
@@ -139,7 +140,9 @@ class ScenarioQuiz(widgets.VBox):  # type: ignore[misc]
     def answer(self, choice: str) -> bool:
         """Answer the current question; return whether it was right. Once per question."""
         if choice not in ANSWERS:
-            raise IamlabError(f"{choice!r} is not an answer; choose one of {', '.join(ANSWERS)}")
+            raise IamlabError(
+                f"{safe_repr(choice)} is not an answer; choose one of {', '.join(ANSWERS)}"
+            )
         if self.answered or self.finished:
             return False
         scenario = self.current
