@@ -232,3 +232,17 @@ def test_a_9000_character_provider_name_gives_a_short_place() -> None:
             )
         assert len(str(error.value)) < 400
     assert error.value.place == "identity_providers.saml.bad name"
+
+
+def test_check_tokens_takes_a_graders_token_space_but_not_without_bound(lab: iamlab.Lab) -> None:
+    """ps04's breadth check judges a few hundred tokens at once: accepted; more than
+    MAX_TOKENS is refused with the number, before any is checked."""
+    from iamlab.errors import ValidationError
+    from iamlab.model.federation import MAX_TOKENS
+
+    role = lab.role("Deploy")
+    many = {str(i): MAIN for i in range(300)}
+    assert all(d.allowed for d in check_tokens(lab, role, many, now=NOW).values())  # type: ignore[union-attr]
+    too_many = {str(i): MAIN for i in range(MAX_TOKENS + 1)}
+    with pytest.raises(ValidationError, match=f"{MAX_TOKENS + 1:,} tokens; at most"):
+        check_tokens(lab, role, too_many, now=NOW)

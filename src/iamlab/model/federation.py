@@ -95,7 +95,7 @@ WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 SAML = "sts:AssumeRoleWithSAML"
 TAG_SESSION = "sts:TagSession"
 SET_SOURCE_IDENTITY = "sts:SetSourceIdentity"
-MAX_TOKENS = 100  # tokens checked at once (a lesson compares four)
+MAX_TOKENS = 1_000  # tokens checked at once (a lesson compares four; ps04 judges 288)
 _SOURCE_IDENTITY = re.compile(r"\A[\w+=,.@\-]{2,64}\Z")
 
 
