@@ -8,6 +8,9 @@ gradebook. Everything that makes a grade stays as it is: nbgrader's own autograd
 each kernel in its own bubblewrap sandbox, every check verified outside the kernel (the
 course's ``nbgrader_config.py``), and the zero-with-a-reason for a submission nbgrader could
 not grade at all (:func:`iamlab.course.pipeline.record_ungraded`, once all batches are done).
+As with one job, the submissions are checked and copied to ``intake/`` first
+(:mod:`iamlab.course.intake`), and the runs grade only those copies; a student id is plain
+(no comma), so the batches' ``student_id_exclude`` lists split cleanly.
 
 The gradebook:
 
@@ -42,6 +45,7 @@ from pathlib import Path
 from iamlab.course import pipeline
 from iamlab.course.build import ASSIGNMENTS
 from iamlab.course.gradebook import gradebook_url
+from iamlab.course.intake import INTAKE, stage
 
 SQLITE_BUSY_SECONDS = 120
 MAX_BATCH = 25  # students per nbgrader run: a run that fails takes at most this many with it
@@ -65,13 +69,6 @@ def usable_cores() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
-
-
-def submitted_students(course: Path, assignment: str) -> list[str]:
-    """The students with a folder for ``assignment`` in ``submitted/``, sorted."""
-    return sorted(
-        p.parent.name for p in (course / "submitted").glob(f"*/{assignment}") if p.is_dir()
-    )
 
 
 def batches(students: Sequence[str], jobs: int, max_batch: int = MAX_BATCH) -> list[list[str]]:
@@ -146,18 +143,23 @@ def autograde(
     course = Path(course)
     runs: list[BatchRun] = []
     for name in assignments or ASSIGNMENTS:
-        students = submitted_students(course, name)
+        # the same intake as one job: only checked copies in intake/ reach nbgrader
+        notebooks = sorted(p.name for p in (course / "source" / name).glob("*.ipynb"))
+        students, refused = stage(course, name, notebooks)
+        for refusal in refused:
+            if not refusal.zero:
+                print(f"{name}: {refusal.student}: {refusal.reason}", file=sys.stderr)
         if not students:
             print(f"{name}: no submissions in {course / 'submitted'}")
+            for student, reason in pipeline.record_ungraded(course, name, refused):
+                print(f"{name}: {student} scored 0: {reason}")
             continue
-        unlisted = [s for s in students if "," in s]
-        if unlisted:
-            raise pipeline.PipelineError(
-                f"{name}: student folder names with a comma cannot be split into batches "
-                f"(nbgrader's student_id_exclude is comma-separated): {unlisted}"
-            )
         _prepare_gradebook(course)
-        args = [*(["--force"] if force else []), *extra_args]
+        args = [
+            f"--CourseDirectory.submitted_directory={INTAKE}",
+            *(["--force"] if force else []),
+            *extra_args,
+        ]
         url = worker_db_url(course)
         if url is not None:
             args.append(f"--CourseDirectory.db_url={url}")
@@ -186,6 +188,6 @@ def autograde(
                 f"graded (nothing was recorded for them). Run the same command again once "
                 f"the gradebook is back: it grades what is missing and keeps the rest."
             )
-        for student, reason in pipeline.record_ungraded(course, name):
+        for student, reason in pipeline.record_ungraded(course, name, refused):
             print(f"{name}: {student} scored 0: {reason}")
     return runs
