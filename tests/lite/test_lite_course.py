@@ -11,6 +11,7 @@ printed per notebook.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -84,7 +85,8 @@ def _errors(page: Any) -> list[str]:
 
 
 def _exercise_simulator(page: Any) -> None:
-    """Another principal in the first simulator changes its verdict (badge)."""
+    """Another principal in the first simulator changes its verdict (badge); where no other
+    principal can (03.03's break-glass role wants MFA from everyone), priya with MFA does."""
     sim = page.locator(".iamlab-simulator").first
     badge = sim.locator(".iamlab-badge").first
     expect(badge).to_contain_text(re.compile(r"Allowed|denied"), timeout=30 * SECOND)
@@ -101,6 +103,14 @@ def _exercise_simulator(page: Any) -> None:
             break
         except AssertionError:
             continue
+    if badge.inner_text() == before:
+        principal.fill("priya")
+        principal.press("Enter")
+        sim.locator("select").first.select_option(
+            label="aws:MultiFactorAuthPresent = true (signed in with MFA)"
+        )
+        with contextlib.suppress(AssertionError):  # the assert below says what stayed
+            expect(badge).not_to_have_text(before, timeout=5 * SECOND)
     assert badge.inner_text() != before, f"the verdict stayed {before!r} for every principal"
 
 
